@@ -1,0 +1,415 @@
+"""Frameworks and options as data: the single source of truth.
+
+click choices, Copier data, option-conflict checks, `list`, `verify` and the
+test matrix are all derived from the records below. Commands are written
+exactly as a user types them inside a generated project; ``{package}``,
+``{name}``, ``{namespace}`` and ``{email}`` are filled in by :func:`command`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Literal
+
+__all__ = [
+    "CI_PROVIDERS",
+    "DATABASES",
+    "FRAMEWORKS",
+    "OPTIONS",
+    "VARIANTS",
+    "Commands",
+    "Framework",
+    "OptionSpec",
+    "Options",
+    "all_names",
+    "combinations",
+    "command",
+    "get",
+    "lookup",
+    "resolve_options",
+    "template_root",
+    "variant_options",
+]
+
+DATABASES: tuple[str, ...] = ("none", "sqlite", "postgresql", "mysql")
+CI_PROVIDERS: tuple[str, ...] = ("github", "none")
+
+DbUrlFormat = Literal["url", "jdbc", "ado"]
+
+
+@dataclass(frozen=True)
+class Commands:
+    """Shell commands run from the root of a generated project (POSIX sh)."""
+
+    install: str
+    lint: str
+    test: str
+    run: str  # must honour $PORT
+    migrate: str
+    create_admin: str  # reads the password from $ADMIN_PASSWORD
+
+
+@dataclass(frozen=True)
+class Framework:
+    """Everything stackstart knows about one framework."""
+
+    key: str
+    title: str
+    aliases: tuple[str, ...]
+    language: str
+    version: str
+    runtime: str
+    toolchain: tuple[str, ...]  # executables needed to build the output
+    registry: str
+    commands: Commands
+    port: int
+    db_env: str
+    db_url_format: DbUrlFormat = "url"
+    health_path: str = "/health"
+    # env vars that `new` fills with a fresh random value in the git-ignored .env,
+    # with the value's format: "token" (URL-safe), "hex" or "laravel" (base64:…)
+    secrets: Mapping[str, str] = field(default_factory=dict, hash=False)
+    # a faster equivalent of commands.install used by `verify` when its tool is present
+    fast_install: tuple[str, str] | None = None  # (tool, command)
+    # names a project may not take because they would shadow a dependency
+    reserved_names: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def available(self) -> bool:
+        """Whether this release ships a template for the framework."""
+        return (template_root() / "templates" / self.key).is_dir()
+
+
+@dataclass(frozen=True)
+class Options:
+    """The resolved option set of one project (DESIGN.md §3)."""
+
+    database: str = "sqlite"
+    auth: bool = False
+    admin: bool = False
+    docker: bool = False
+    ci: str = "github"
+
+    @property
+    def slug(self) -> str:
+        """Readable id such as ``sqlite-auth-admin-docker-ci``."""
+        parts = [self.database]
+        parts += [name for name in ("auth", "admin", "docker") if getattr(self, name)]
+        if self.ci != "none":
+            parts.append("ci")
+        return "-".join(parts)
+
+    def as_data(self) -> dict[str, object]:
+        """The Copier answers for these options."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    """One option of the shared vocabulary."""
+
+    name: str
+    help: str
+    choices: tuple[str, ...] | None  # None: an on/off flag
+    default: str | bool
+    requires: str | None = None  # another option that must be on (not "none"/False)
+
+
+OPTIONS: tuple[OptionSpec, ...] = (
+    OptionSpec("database", "database; the ORM and migrations come with any value but none", DATABASES, "sqlite"),
+    OptionSpec("auth", "users, token login/logout, protected writes", None, False, requires="database"),
+    OptionSpec("admin", "back-office CRUD behind login", None, False, requires="auth"),
+    OptionSpec("docker", "Dockerfile, .dockerignore and compose.yaml", None, False),
+    OptionSpec("ci", "CI workflow in the output", CI_PROVIDERS, "github"),
+)
+
+VARIANTS: Mapping[str, Options] = {
+    "minimal": Options(database="none"),
+    "api": Options(database="sqlite", auth=True),
+    "full": Options(database="sqlite", auth=True, admin=True, docker=True, ci="github"),
+}
+
+_PY_INSTALL = "python3 -m venv .venv && .venv/bin/python -m pip install -e '.[dev]'"
+_PY_FAST_INSTALL = ("uv", "uv venv -q .venv && uv pip install -q --python .venv/bin/python -e '.[dev]'")
+_PY_LINT = ".venv/bin/ruff check . && .venv/bin/ruff format --check ."
+# Python modules every Python template depends on; a project of the same name would shadow them.
+_PY_COMMON = frozenset({"gunicorn", "pytest", "ruff", "dotenv", "psycopg", "pymysql", "setuptools", "pip", "test", "tests"})
+
+FRAMEWORKS: tuple[Framework, ...] = (
+    Framework(
+        key="django",
+        title="Django",
+        aliases=(),
+        language="python",
+        version="5.2 LTS",
+        runtime="Python >= 3.10",
+        toolchain=("python",),
+        registry="PyPI",
+        commands=Commands(
+            install=_PY_INSTALL,
+            lint=_PY_LINT,
+            test=".venv/bin/pytest",
+            run=".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} {package}.wsgi",
+            migrate=".venv/bin/python manage.py migrate",
+            create_admin='DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" .venv/bin/python manage.py createsuperuser --noinput --email {email}',
+        ),
+        port=8000,
+        db_env="DATABASE_URL",
+        secrets={"SECRET_KEY": "token"},
+        fast_install=_PY_FAST_INSTALL,
+        reserved_names=_PY_COMMON | {"django", "rest_framework", "whitenoise", "environ", "manage", "items", "config"},
+    ),
+    Framework(
+        key="flask",
+        title="Flask",
+        aliases=(),
+        language="python",
+        version="3.1",
+        runtime="Python >= 3.11",
+        toolchain=("python",),
+        registry="PyPI",
+        commands=Commands(
+            install=_PY_INSTALL,
+            lint=_PY_LINT,
+            test=".venv/bin/pytest",
+            run=".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} {package}.wsgi:app",
+            migrate=".venv/bin/flask --app {package} db upgrade",
+            create_admin=".venv/bin/flask --app {package} create-admin {email}",
+        ),
+        port=8000,
+        db_env="DATABASE_URL",
+        secrets={"SECRET_KEY": "token"},
+        fast_install=_PY_FAST_INSTALL,
+        reserved_names=_PY_COMMON
+        | {"flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker", "sqlalchemy"}
+        | {"alembic", "flask_sqlalchemy", "flask_migrate", "flask_login", "flask_admin", "flask_wtf", "wtforms"}
+        | {"argon2", "migrations", "instance"},
+    ),
+    Framework(
+        key="express",
+        title="Express",
+        aliases=("node", "nodejs", "express.js"),
+        language="javascript",
+        version="5.x",
+        runtime="Node >= 20",
+        toolchain=("node", "npm"),
+        registry="npm",
+        commands=Commands(
+            install="npm install",
+            lint="npm run lint",
+            test="npm test",
+            run="npm start",
+            migrate="npm run migrate",
+            create_admin="npm run create-admin -- {email}",
+        ),
+        port=3000,
+        db_env="DATABASE_URL",
+        secrets={"SESSION_SECRET": "token"},
+        reserved_names=frozenset({"express", "helmet", "supertest", "eslint", "adminjs", "node_modules"}),
+    ),
+    Framework(
+        key="laravel",
+        title="Laravel",
+        aliases=("php",),
+        language="php",
+        version="12.x",
+        runtime="PHP >= 8.2",
+        toolchain=("php", "composer"),
+        registry="Packagist",
+        commands=Commands(
+            install="composer install",
+            lint="vendor/bin/pint --test",
+            test="php artisan test",
+            run="php artisan serve --host=127.0.0.1 --port=${PORT:-8000}",
+            migrate="php artisan migrate --force",
+            create_admin="php artisan app:create-admin {email}",
+        ),
+        port=8000,
+        db_env="DB_URL",
+        secrets={"APP_KEY": "laravel"},
+        reserved_names=frozenset({"laravel", "illuminate", "filament", "sanctum", "vendor"}),
+    ),
+    Framework(
+        key="rails",
+        title="Ruby on Rails",
+        aliases=("ror", "ruby", "ruby-on-rails"),
+        language="ruby",
+        version="8.1",
+        runtime="Ruby >= 3.2",
+        toolchain=("ruby", "bundle"),
+        registry="RubyGems",
+        commands=Commands(
+            install="bundle install",
+            lint="bin/rubocop",
+            test="bin/rails test",
+            run="bin/rails server -b 127.0.0.1 -p ${PORT:-3000}",
+            migrate="bin/rails db:prepare",
+            create_admin='bin/rails "admin:create[{email}]"',
+        ),
+        port=3000,
+        db_env="DATABASE_URL",
+        secrets={"SECRET_KEY_BASE": "hex"},
+        reserved_names=frozenset({"rails", "ruby", "application", "destroy", "plugin", "runner", "gem", "bundler"}),
+    ),
+    Framework(
+        key="springboot",
+        title="Spring Boot",
+        aliases=("spring", "spring-boot", "java"),
+        language="java",
+        version="4.x",
+        runtime="Java 17",
+        toolchain=("java",),
+        registry="Maven Central",
+        commands=Commands(
+            install="./mvnw -B -q dependency:go-offline",
+            lint="./mvnw -B -q -DskipTests compile",
+            test="./mvnw -B verify",
+            run="./mvnw -B -q spring-boot:run",
+            migrate="./mvnw -B -q flyway:migrate",
+            create_admin='./mvnw -B -q spring-boot:run -Dspring-boot.run.arguments="create-admin {email}"',
+        ),
+        port=8080,
+        db_env="SPRING_DATASOURCE_URL",
+        db_url_format="jdbc",
+        reserved_names=frozenset({"spring", "java", "javax", "jakarta", "maven"}),
+    ),
+    Framework(
+        key="aspnet",
+        title="ASP.NET Core",
+        aliases=("dotnet", "asp.net", "aspnetcore", "csharp"),
+        language="csharp",
+        version=".NET 10 LTS",
+        runtime=".NET SDK 10",
+        toolchain=("dotnet",),
+        registry="NuGet",
+        commands=Commands(
+            install="dotnet restore",
+            lint="dotnet format --verify-no-changes",
+            test="dotnet test",
+            run="dotnet run --project src/{namespace}",
+            migrate="dotnet run --project src/{namespace} -- migrate",
+            create_admin="dotnet run --project src/{namespace} -- create-admin {email}",
+        ),
+        port=8080,
+        db_env="ConnectionStrings__Default",
+        db_url_format="ado",
+        reserved_names=frozenset({"system", "microsoft", "aspnet", "dotnet"}),
+    ),
+)
+
+_BY_KEY: Mapping[str, Framework] = {f.key: f for f in FRAMEWORKS}
+_BY_ALIAS: Mapping[str, Framework] = {a: f for f in FRAMEWORKS for a in (f.key, *f.aliases)}
+
+
+def template_root() -> Path:
+    """The Copier template root: inside the wheel, or the source checkout."""
+    packaged = Path(__file__).resolve().parent / "_template"
+    if (packaged / "copier.yml").is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2]
+
+
+def lookup(name: str) -> Framework | None:
+    """The framework called ``name`` or one of its aliases (case-insensitive)."""
+    return _BY_ALIAS.get(name.strip().lower())
+
+
+def get(key: str) -> Framework:
+    """The framework with this exact key (KeyError if unknown)."""
+    return _BY_KEY[key]
+
+
+def all_names() -> tuple[str, ...]:
+    """Every key and alias, for help texts and shell completion."""
+    return tuple(_BY_ALIAS)
+
+
+def _is_on(value: object) -> bool:
+    return value not in (None, False, "none")
+
+
+def _flag(name: str) -> str:
+    return f"--{name}"
+
+
+def resolve_options(given: Mapping[str, object | None]) -> tuple[Options, list[str]]:
+    """Turn explicit choices (``None`` = not given) into a valid :class:`Options`.
+
+    Returns the options and notes about what was implied. Contradictions raise
+    :class:`~stackstart.errors.UsageError`. Rules come from ``requires`` in
+    :data:`OPTIONS`: an option that is on turns on an unset requirement, and a
+    requirement explicitly off is an error.
+    """
+    from stackstart.errors import UsageError
+
+    values: dict[str, object | None] = {spec.name: given.get(spec.name) for spec in OPTIONS}
+    # how each option came to be on, for error messages: "--admin" or "--admin (which turns on --auth)"
+    origin: dict[str, str] = {spec.name: _flag(spec.name) for spec in OPTIONS}
+    notes: list[str] = []
+    # later options depend on earlier ones, so walk the chain from its end
+    for spec in reversed(OPTIONS):
+        if spec.requires is None or not _is_on(values[spec.name]):
+            continue
+        needed = values[spec.requires]
+        if needed is None:
+            if spec.requires == "database":
+                values["database"] = "sqlite"
+            else:
+                values[spec.requires] = True
+                origin[spec.requires] = f"{origin[spec.name]} (which turns on {_flag(spec.requires)})"
+                notes.append(f"{_flag(spec.name)} turns on {_flag(spec.requires)}")
+        elif not _is_on(needed):
+            if spec.requires == "database":
+                raise UsageError(
+                    f"{origin[spec.name]} needs a database, but --database is none "
+                    "(choose --database sqlite, postgresql or mysql, or drop "
+                    f"{origin[spec.name].split()[0]})"
+                )
+            raise UsageError(
+                f"{origin[spec.name]} needs {_flag(spec.requires)}, but --no-{spec.requires} was given "
+                "(drop one of them)"
+            )
+    for spec in OPTIONS:
+        if values[spec.name] is None:
+            required_off = spec.requires is not None and not _is_on(values[spec.requires])
+            values[spec.name] = False if required_off else spec.default
+        value = values[spec.name]
+        if spec.choices is not None and value not in spec.choices:
+            choices = ", ".join(spec.choices)
+            raise UsageError(f"{_flag(spec.name)} must be one of {choices}, not {value!r}")
+    return Options(**values), notes  # type: ignore[arg-type]
+
+
+def variant_options(variant: str, database: str | None = None) -> Options:
+    """The options of a named verify variant, optionally on another database."""
+    options = VARIANTS[variant]
+    if database is not None and options.database != "none":
+        options = replace(options, database=database)
+    return options
+
+
+def combinations() -> Iterator[Options]:
+    """Every valid option set, in a stable order (the render matrix)."""
+    for database, auth, admin, docker, ci in itertools.product(
+        DATABASES, (False, True), (False, True), (False, True), CI_PROVIDERS
+    ):
+        if (auth and database == "none") or (admin and not auth):
+            continue
+        yield Options(database=database, auth=auth, admin=admin, docker=docker, ci=ci)
+
+
+_PLACEHOLDER = re.compile(r"\{(package|name|namespace|email)\}")
+
+
+def command(framework: Framework, which: str, values: Mapping[str, str]) -> str:
+    """A catalog command with ``{package}``-style placeholders filled from ``values``.
+
+    Shell syntax such as ``${PORT:-8000}`` is left alone; a placeholder missing
+    from ``values`` is written as ``<placeholder>`` (how `list` shows them).
+    """
+    template: str = getattr(framework.commands, which)
+    return _PLACEHOLDER.sub(lambda m: values.get(m.group(1), f"<{m.group(1)}>"), template)

@@ -1,0 +1,291 @@
+"""The `stackstart` command line: parse, call the engine, print, exit.
+
+Every error goes through :func:`main`: user mistakes print one line and exit 2,
+tool failures exit 1, ``--debug`` shows the traceback (DESIGN.md §7).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from stackstart import __version__, catalog
+from stackstart.errors import StackstartError, UsageError
+
+__all__ = ["cli", "main"]
+
+
+def _interactive() -> bool:
+    """Prompt only when a person can answer."""
+    return sys.stdin.isatty()
+
+
+def _emit_json(document: object) -> None:
+    click.echo(json.dumps(document, indent=2))
+
+
+def _option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
+    """One click option per catalog option: choices and flags come from the data."""
+    for spec in reversed(catalog.OPTIONS):
+        if spec.choices is None:
+            func = click.option(f"--{spec.name}/--no-{spec.name}", default=None, help=f"{spec.help} [default: off]")(func)
+        else:
+            func = click.option(f"--{spec.name}", type=click.Choice(spec.choices), default=None,
+                                help=f"{spec.help} [default: {spec.default}]")(func)
+    return func
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="stackstart")
+@click.option("--debug", is_flag=True, envvar="STACKSTART_DEBUG", help="Show tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Starter repositories for Django, Flask, Express, Laravel, Rails, Spring Boot and ASP.NET Core."""
+    ctx.obj = {"debug": debug}
+
+
+def _ask_framework() -> str:
+    available = [f.key for f in catalog.FRAMEWORKS if f.available]
+    return str(click.prompt("Framework", type=click.Choice(available)))
+
+
+def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
+    """Prompt for every option the user did not give, following the catalog's order and requirements."""
+    answers = dict(given)
+    for spec in catalog.OPTIONS:
+        if answers.get(spec.name) is not None:
+            continue
+        if spec.requires is not None and answers.get(spec.requires) in (False, "none"):
+            continue
+        if spec.choices is None:
+            answers[spec.name] = click.confirm(spec.help.capitalize(), default=bool(spec.default))
+        else:
+            answers[spec.name] = click.prompt(spec.help.split(";")[0].capitalize(), type=click.Choice(spec.choices),
+                                              default=spec.default)
+    return answers
+
+
+@cli.command("new")
+@click.argument("name")
+@click.option("--framework", "-f", "framework_name", metavar="F",
+              help="django flask express laravel rails springboot aspnet (or an alias such as spring, dotnet, ror).")
+@_option_decorators
+@click.option("--git/--no-git", default=True, help="git init + first commit (needed by update) [default: on]")
+@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Directory in which to create the project folder NAME [default: current directory].")
+@click.option("--defaults", is_flag=True, help="Never prompt: use defaults for every option not given.")
+@click.option("--yes", "-y", "defaults", is_flag=True, hidden=True)
+@click.option("--dry-run", is_flag=True, help="Print the options and the files that would be written; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def new_command(name: str, framework_name: str | None, git: bool, output: Path | None, defaults: bool,
+                dry_run: bool, as_json: bool, **given: Any) -> None:
+    """Create the project NAME from a framework template."""
+    from stackstart import generate
+
+    interactive = not defaults and not as_json and _interactive()
+    if framework_name is None:
+        if not interactive:
+            raise UsageError("missing --framework (one of " + ", ".join(f.key for f in catalog.FRAMEWORKS) + ")")
+        framework_name = _ask_framework()
+    framework = generate.find_framework(framework_name)
+    generate.check_name(name, framework)
+    if interactive:
+        # validate what was given before asking about the rest
+        catalog.resolve_options(given)
+        given = _ask_missing(given)
+    request = generate.prepare(name, framework, given, output, git)
+    shown = str(request.destination.relative_to(Path.cwd())) if request.destination.is_relative_to(Path.cwd()) else str(request.destination)
+    result = generate.create(request, dry_run=dry_run, shown_destination=shown)
+    if as_json:
+        _emit_json(result.as_json())
+        return
+    opts = request.options
+    summary = ", ".join([opts.database] + [n for n in ("auth", "admin", "docker") if getattr(opts, n)] +
+                        ([f"ci {opts.ci}"] if opts.ci != "none" else []))
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    if dry_run:
+        click.echo(f"Would create {name} ({framework.title}; {summary}) in {shown} with {len(result.files)} files:")
+        for file in result.files:
+            click.echo(f"  {file}")
+        return
+    click.echo(f"Created {name} ({framework.title}; {summary}) in {shown}: {len(result.files)} files"
+               + (", first commit made" if result.committed else ""))
+    click.echo("\nNext steps:")
+    for step in result.next_steps:
+        click.echo(f"  {step.command}")
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def list_command(as_json: bool) -> None:
+    """Frameworks, versions, options and the commands of their projects."""
+    rows = []
+    for fw in catalog.FRAMEWORKS:
+        rows.append({
+            "key": fw.key, "title": fw.title, "aliases": list(fw.aliases), "language": fw.language,
+            "version": fw.version, "runtime": fw.runtime, "registry": fw.registry,
+            "toolchain": list(fw.toolchain), "available": fw.available, "port": fw.port,
+            "database_env": fw.db_env,
+            "options": {spec.name: list(spec.choices) if spec.choices else [False, True] for spec in catalog.OPTIONS},
+            "commands": {what: catalog.command(fw, what, {}) for what in
+                         ("install", "migrate", "test", "run", "create_admin", "lint")},
+        })
+    if as_json:
+        _emit_json({"frameworks": rows, "options": [
+            {"name": s.name, "choices": list(s.choices) if s.choices else None, "default": s.default,
+             "requires": s.requires, "help": s.help} for s in catalog.OPTIONS]})
+        return
+    for row in rows:
+        state = "available" if row["available"] else "not available yet"
+        click.echo(f"{row['key']:<11} {row['title']} {row['version']} ({row['runtime']}, {row['registry']}) — {state}")
+        for what, command in row["commands"].items():  # type: ignore[attr-defined]
+            click.echo(f"    {what.replace('_', '-'):<13} {command}")
+    click.echo("\noptions: " + "  ".join(
+        f"--{s.name} {'|'.join(s.choices)}" if s.choices else f"--{s.name}/--no-{s.name}" for s in catalog.OPTIONS))
+    click.echo("commands run inside the project; run honours $PORT, create-admin reads $ADMIN_PASSWORD")
+
+
+@cli.command("doctor")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+def doctor_command(as_json: bool) -> None:
+    """Which toolchains are installed, and which frameworks can be built here."""
+    from stackstart import toolchains
+
+    found = toolchains.detect()
+    buildable = toolchains.buildable(found)
+    if as_json:
+        _emit_json({
+            "tools": {k: {"present": f.present, "path": f.path, "version": f.version} for k, f in found.items()},
+            "frameworks": {k: {"buildable": not missing, "missing": missing} for k, missing in buildable.items()},
+        })
+        return
+    for key, tool in found.items():
+        click.echo(f"{key:<9} {tool.version or '?':<12} {tool.path}" if tool.present else f"{key:<9} missing")
+    click.echo("")
+    for key, missing in buildable.items():
+        click.echo(f"{key:<11} " + ("can be built here" if not missing else "needs " + ", ".join(missing)))
+
+
+class _Progress:
+    """Step names and elapsed time on a terminal; silent otherwise."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.current: str | None = None
+        self.started = 0.0
+        self.lock = threading.Lock()
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def __call__(self, event: str, result: Any) -> None:
+        if not self.enabled:
+            return
+        with self.lock:
+            if event == "start":
+                self.current, self.started = result.name, time.monotonic()
+                if self.thread is None:
+                    self.thread = threading.Thread(target=self._tick, daemon=True)
+                    self.thread.start()
+                return
+            self.current = None
+            mark = {"passed": "ok  ", "failed": "FAIL", "skipped": "skip"}[result.status]
+            extra = f" ({result.detail})" if result.status == "skipped" else ""
+            click.echo(f"\r\033[K{mark} {result.name:<15} {result.seconds:6.1f}s{extra}", err=True)
+            if result.status == "failed":
+                click.echo(result.detail, err=True)
+
+    def _tick(self) -> None:
+        frames = "|/-\\"
+        index = 0
+        while not self.stop_event.wait(0.2):
+            with self.lock:
+                if self.current is not None:
+                    elapsed = time.monotonic() - self.started
+                    click.echo(f"\r\033[K{frames[index % 4]}    {self.current:<15} {elapsed:6.1f}s", err=True, nl=False)
+            index += 1
+
+    def close(self) -> None:
+        self.stop_event.set()
+
+
+@cli.command("verify")
+@click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--framework", "-f", "framework_name", metavar="F", help="Render this framework (instead of PATH).")
+@click.option("--variant", type=click.Choice(tuple(catalog.VARIANTS)), help="minimal, api or full.")
+@click.option("--database", type=click.Choice(("sqlite", "postgresql")), default=None,
+              help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL).")
+@click.option("--keep", is_flag=True, help="Keep the rendered project and print where it is.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
+def verify_command(path: Path | None, framework_name: str | None, variant: str | None, database: str | None,
+                   keep: bool, as_json: bool) -> None:
+    """Render (or take PATH), install, lint, test, migrate, boot and probe the HTTP contract."""
+    from stackstart import generate, verify
+
+    if path is not None and (framework_name or variant):
+        raise UsageError("give either PATH or --framework/--variant, not both")
+    framework = None
+    if path is None:
+        if framework_name is None or variant is None:
+            raise UsageError("verify needs a PATH, or --framework F and --variant minimal|api|full")
+        framework = generate.find_framework(framework_name)
+        if not framework.available:
+            generate.check_available(framework)
+    progress = _Progress(enabled=not as_json and sys.stderr.isatty())
+    try:
+        report = verify.verify(path=path, framework=framework, variant=variant, database=database, keep=keep,
+                               on_event=progress)
+    finally:
+        progress.close()
+    if as_json:
+        _emit_json(report.as_json())
+    elif not progress.enabled:
+        for step in report.steps:
+            click.echo(f"{step.status:<8} {step.name:<15} {step.seconds:6.1f}s  {step.detail.splitlines()[0] if step.detail else ''}")
+            if step.status == "failed":
+                click.echo(step.detail)
+    if not as_json:
+        click.echo(f"{'PASSED' if report.passed else 'FAILED'}: {report.framework.key} {report.options.slug}"
+                   + (f" (kept in {report.project})" if keep else ""))
+    if not report.passed:
+        sys.exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn every error into a message and an exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("STACKSTART_DEBUG"))
+    try:
+        cli.main(args=argv, prog_name="stackstart", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        sys.exit(done.exit_code)
+    except click.Abort:
+        click.echo("error: aborted", err=True)
+        sys.exit(130)
+    except click.UsageError as error:
+        hint = f" (see 'stackstart {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else " (see 'stackstart --help')"
+        click.echo(f"error: {error.format_message()}{hint}", err=True)
+        if debug:
+            traceback.print_exc()
+        sys.exit(2)
+    except StackstartError as error:
+        click.echo(f"error: {error}", err=True)
+        if debug:
+            traceback.print_exc()
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        click.echo("error: interrupted; nothing was left behind", err=True)
+        sys.exit(130)
+    except Exception as error:  # a bug or an unexpected tool failure: still one clear line
+        click.echo(f"error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
+        if debug:
+            traceback.print_exc()
+        sys.exit(1)

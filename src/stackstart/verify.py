@@ -1,0 +1,388 @@
+"""The smoke pipeline behind `stackstart verify` and the build/contract test tiers.
+
+render → install → lint → test → migrate → create-admin → boot → contract →
+stop → boot with the database unreachable (expect 503) → stop. Every command
+comes from the catalog, exactly as a user would type it in the project.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from stackstart import catalog, contract, naming
+from stackstart.catalog import Framework, Options
+from stackstart.errors import StackstartError, ToolError, UsageError
+
+__all__ = ["STEPS", "StepResult", "VerifyReport", "read_project", "verify"]
+
+STEPS = ("render", "install", "lint", "test", "migrate", "create-admin", "boot", "contract", "stop",
+         "unreachable-db")
+Status = Literal["passed", "failed", "skipped"]
+EventHandler = Callable[[str, "StepResult | None"], None]
+
+_UNREACHABLE_URL = {
+    "sqlite": "sqlite:////nonexistent-stackstart-dir/unreachable.sqlite3",
+    "postgresql": "postgresql://stackstart:stackstart@127.0.0.1:1/unreachable",
+    "mysql": "mysql://stackstart:stackstart@127.0.0.1:1/unreachable",
+}
+_STEP_TIMEOUT = 1800.0
+_BOOT_TIMEOUT = 120.0
+
+
+@dataclass
+class StepResult:
+    """How one step went."""
+
+    name: str
+    status: Status
+    seconds: float = 0.0
+    command: str = ""
+    detail: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        """The step in the ``--json`` report."""
+        return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 2),
+                "command": self.command, "detail": self.detail}
+
+
+@dataclass
+class VerifyReport:
+    """Everything `verify` did, in order."""
+
+    project: Path
+    framework: Framework
+    options: Options
+    variant: str | None
+    steps: list[StepResult] = field(default_factory=list)
+    checks: list[contract.Check] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        """True when no step failed."""
+        return all(step.status != "failed" for step in self.steps)
+
+    def as_json(self) -> dict[str, object]:
+        """The ``--json`` document."""
+        return {
+            "project": str(self.project),
+            "framework": self.framework.key,
+            "variant": self.variant,
+            "options": self.options.as_data(),
+            "passed": self.passed,
+            "seconds": round(sum(s.seconds for s in self.steps), 2),
+            "steps": [s.as_json() for s in self.steps],
+            "checks": [{"name": c.name, "passed": c.passed, "detail": c.detail} for c in self.checks],
+        }
+
+
+def read_project(path: Path) -> tuple[str, Framework, Options]:
+    """Name, framework and options of a generated project, from its answers file."""
+    import yaml  # copier's own dependency
+
+    answers_file = path / ".copier-answers.yml"
+    if not answers_file.is_file():
+        raise UsageError(f"{path} is not a stackstart project (no .copier-answers.yml); pass a project directory")
+    try:
+        answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
+        framework = catalog.get(str(answers["framework"]))
+        options, _ = catalog.resolve_options({spec.name: answers.get(spec.name) for spec in catalog.OPTIONS})
+        name = str(answers["project_name"])
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
+        raise UsageError(f"{answers_file} is not a valid stackstart answers file ({error}); restore it from git") from error
+    return name, framework, options
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _tail(text: str, lines: int = 40) -> str:
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def database_env(framework: Framework, url: str) -> dict[str, str]:
+    """Environment variables pointing ``framework`` at the database ``url``."""
+    if framework.db_url_format == "url":
+        return {framework.db_env: url}
+    parts = urllib.parse.urlsplit(url)
+    scheme = {"postgres": "postgresql"}.get(parts.scheme, parts.scheme)
+    host, port, db = parts.hostname or "127.0.0.1", parts.port, parts.path.lstrip("/")
+    user, password = urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")
+    if framework.db_url_format == "jdbc":
+        if scheme == "sqlite":
+            return {framework.db_env: f"jdbc:sqlite:{parts.path}"}
+        return {framework.db_env: f"jdbc:{scheme}://{host}:{port or 5432}/{db}",
+                "SPRING_DATASOURCE_USERNAME": user, "SPRING_DATASOURCE_PASSWORD": password}
+    if scheme == "sqlite":
+        return {framework.db_env: f"Data Source={parts.path}"}
+    return {framework.db_env: f"Host={host};Port={port or 5432};Database={db};Username={user};Password={password}"}
+
+
+@contextmanager
+def _postgres_databases(count: int) -> Iterator[list[str]]:
+    """Create ``count`` throwaway databases on $STACKSTART_POSTGRES_URL; drop them afterwards."""
+    server = os.environ.get("STACKSTART_POSTGRES_URL")
+    if not server:
+        raise UsageError(
+            "verifying on PostgreSQL needs a server: set STACKSTART_POSTGRES_URL="
+            "postgresql://USER:PASSWORD@HOST:PORT/postgres (a role that may create databases)"
+        )
+    if shutil.which("psql") is None:
+        raise UsageError("verifying on PostgreSQL needs the psql client on PATH (e.g. apt-get install postgresql-client)")
+    names = [f"stackstart_{secrets.token_hex(5)}" for _ in range(count)]
+
+    def psql(sql: str) -> None:
+        done = subprocess.run(["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", sql],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise ToolError(f"psql failed on {sql!r}: {done.stderr.strip()}")
+
+    created: list[str] = []
+    try:
+        for name in names:
+            psql(f'CREATE DATABASE "{name}"')
+            created.append(name)
+        base = urllib.parse.urlsplit(server)
+        yield [urllib.parse.urlunsplit(base._replace(path="/" + name)) for name in names]
+    finally:
+        for name in created:
+            try:
+                psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except ToolError:
+                pass
+
+
+class _Pipeline:
+    def __init__(self, project: Path, framework: Framework, values: Mapping[str, str],
+                 on_event: EventHandler | None, logs: Path, env: Mapping[str, str]) -> None:
+        self.project = project
+        self.framework = framework
+        self.values = dict(values)
+        self.on_event = on_event or (lambda _name, _result: None)
+        self.logs = logs
+        self.env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONHOME"}} | dict(env)
+        self.steps: list[StepResult] = []
+
+    def record(self, result: StepResult) -> StepResult:
+        self.steps.append(result)
+        self.on_event("finish", result)
+        return result
+
+    def skip(self, name: str, why: str) -> None:
+        self.record(StepResult(name, "skipped", detail=why))
+
+    def shell(self, name: str, command: str, extra_env: Mapping[str, str] | None = None) -> StepResult:
+        """Run a catalog command in the project and record it as a step."""
+        self.on_event("start", StepResult(name, "passed", command=command))
+        log = self.logs / f"{name}.log"
+        started = time.monotonic()
+        with log.open("w", encoding="utf-8") as out:
+            try:
+                done = subprocess.run(command, shell=True, cwd=self.project, env=self.env | dict(extra_env or {}),
+                                      stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                      timeout=_STEP_TIMEOUT, check=False)
+                failed = done.returncode != 0
+                why = f"exit code {done.returncode}"
+            except subprocess.TimeoutExpired:
+                failed, why = True, f"timed out after {_STEP_TIMEOUT:.0f}s"
+        output = log.read_text(encoding="utf-8", errors="replace")
+        detail = f"{why}\n{_tail(output)}" if failed else _tail(output, 3)
+        return self.record(StepResult(name, "failed" if failed else "passed", time.monotonic() - started, command, detail))
+
+    def boot(self, name: str, extra_env: Mapping[str, str], want_status: int | None) -> tuple[subprocess.Popen[bytes] | None, str]:
+        """Start the catalog's run command on a free port and wait for /health."""
+        port = _free_port()
+        command = catalog.command(self.framework, "run", self.values)
+        self.on_event("start", StepResult(name, "passed", command=command))
+        started = time.monotonic()
+        log = (self.logs / f"{name}.log").open("wb")
+        process = subprocess.Popen(command, shell=True, cwd=self.project, stdout=log, stderr=subprocess.STDOUT,
+                                   stdin=subprocess.DEVNULL, env=self.env | {"PORT": str(port)} | dict(extra_env),
+                                   start_new_session=True)
+        base_url = f"http://127.0.0.1:{port}"
+        status, problem = None, f"no answer on {base_url}{self.framework.health_path} within {_BOOT_TIMEOUT:.0f}s"
+        while time.monotonic() - started < _BOOT_TIMEOUT:
+            if process.poll() is not None:
+                problem = f"server exited with code {process.returncode} before answering"
+                break
+            try:
+                status = contract.request(base_url, "GET", self.framework.health_path, timeout=5).status
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.25)
+                continue
+            if want_status is None or status == want_status:
+                problem = ""
+                break
+            if want_status != 200 or status not in (502, 503):
+                problem = f"/health answered {status}, expected {want_status}"
+                break
+            time.sleep(0.25)
+        log.close()
+        elapsed = time.monotonic() - started
+        if problem:
+            output = (self.logs / f"{name}.log").read_text(encoding="utf-8", errors="replace")
+            self.record(StepResult(name, "failed", elapsed, command, f"{problem}\n{_tail(output)}"))
+            self.stop(process, record=False)
+            return None, base_url
+        self.record(StepResult(name, "passed", elapsed, command, f"/health answered {status} after {elapsed:.1f}s on {base_url}"))
+        return process, base_url
+
+    def stop(self, process: subprocess.Popen[bytes], name: str = "stop", record: bool = True) -> None:
+        """SIGTERM the server's process group; it must exit within 20 s (else SIGKILL and fail)."""
+        started = time.monotonic()
+        try:
+            os.killpg(process.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(timeout=20)
+            ok, detail = True, f"exited with code {process.returncode}"
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            ok, detail = False, "did not stop within 20s of SIGTERM; killed"
+        if record:
+            self.record(StepResult(name, "passed" if ok else "failed", time.monotonic() - started, "SIGTERM", detail))
+
+
+def verify(
+    *,
+    path: Path | None = None,
+    framework: Framework | None = None,
+    variant: str | None = None,
+    database: str | None = None,
+    workdir: Path | None = None,
+    until: str | None = None,
+    keep: bool = False,
+    on_event: EventHandler | None = None,
+) -> VerifyReport:
+    """Run the smoke pipeline on ``path`` or on a fresh render of ``framework``/``variant``.
+
+    ``until`` stops after the named step (e.g. ``"test"`` for the build tier).
+    A fresh render goes into ``workdir`` (kept) or a temporary directory
+    (removed at the end unless ``keep``). Failures are reported in the returned report, not raised; usage mistakes raise.
+    """
+    if until is not None and until not in STEPS:
+        raise UsageError(f"unknown step {until!r} (choose from {', '.join(STEPS)})")
+    own_workdir = workdir is None
+    root = Path(tempfile.mkdtemp(prefix="stackstart-verify-")) if workdir is None else workdir
+    logs = Path(tempfile.mkdtemp(prefix="stackstart-verify-logs-"))
+    try:
+        if path is None:
+            if framework is None or variant is None:
+                raise UsageError("verify needs a PATH or both --framework and --variant")
+            options = catalog.variant_options(variant, database)
+            name = f"smoke-{variant}"
+        else:
+            if not path.is_dir():
+                raise UsageError(f"{path} is not a directory")
+            name, framework, options = read_project(path)
+            if database is not None and database != options.database:
+                raise UsageError(f"{path} was generated for {options.database}; drop --database or regenerate")
+        report = VerifyReport(path or root / name, framework, options, variant)
+        count = 2 if options.database == "postgresql" else 0
+        with _postgres_databases(count) if count else _no_databases() as urls:
+            _run(report, name, urls, logs, until, on_event, rendered=path is None)
+        return report
+    finally:
+        shutil.rmtree(logs, ignore_errors=True)
+        if own_workdir and not keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def _no_databases() -> Iterator[list[str]]:
+    yield []
+
+
+def _run(report: VerifyReport, name: str, urls: list[str], logs: Path, until: str | None,
+         on_event: EventHandler | None, *, rendered: bool) -> None:
+    from stackstart import generate
+
+    fw, opts = report.framework, report.options
+    env: dict[str, str] = {}
+    test_env: dict[str, str] = {}
+    if urls:
+        env = database_env(fw, urls[0])
+        test_env = {"TEST_" + key: value for key, value in database_env(fw, urls[1]).items()}
+    values = naming.identifiers(name).as_dict()
+    pipe = _Pipeline(report.project, fw, values, on_event, logs, env)
+    report.steps = pipe.steps
+
+    def done(step: str) -> bool:
+        return until is not None and STEPS.index(step) >= STEPS.index(until)
+
+    if rendered:
+        pipe.on_event("start", StepResult("render", "passed"))
+        started = time.monotonic()
+        try:
+            generate.create(generate.NewRequest(name, fw, opts, report.project, git=False))
+        except StackstartError as error:
+            pipe.record(StepResult("render", "failed", time.monotonic() - started, "stackstart new", str(error)))
+            return
+        pipe.record(StepResult("render", "passed", time.monotonic() - started, "stackstart new",
+                               f"{fw.key} {opts.slug} in {report.project}"))
+    if done("render"):
+        return
+    install = fw.commands.install
+    if fw.fast_install and shutil.which(fw.fast_install[0]):
+        install = fw.fast_install[1]
+    for step, command, extra in (("install", install, {}),
+                                 ("lint", catalog.command(fw, "lint", values), {}),
+                                 ("test", catalog.command(fw, "test", values), test_env)):
+        if pipe.shell(step, command, extra).status == "failed" or done(step):
+            return
+    if opts.database == "none":
+        pipe.skip("migrate", "no database")
+    elif pipe.shell("migrate", catalog.command(fw, "migrate", values)).status == "failed":
+        return
+    credentials = None
+    if not opts.admin:
+        pipe.skip("create-admin", "no admin")
+    else:
+        credentials = (f"admin-{secrets.token_hex(3)}@example.com", secrets.token_urlsafe(18))
+        command = catalog.command(fw, "create_admin", values | {"email": credentials[0]})
+        if pipe.shell("create-admin", command, {"ADMIN_PASSWORD": credentials[1]}).status == "failed":
+            return
+    if done("create-admin"):
+        return
+    process, base_url = pipe.boot("boot", {}, 200)
+    if process is None:
+        return
+    try:
+        pipe.on_event("start", StepResult("contract", "passed"))
+        started = time.monotonic()
+        report.checks = contract.run_contract(base_url, project_name=name, database=opts.database != "none",
+                                              auth=opts.auth, admin=opts.admin, admin_credentials=credentials)
+        failed = [c for c in report.checks if not c.passed]
+        detail = "\n".join(f"{c.name}: {c.detail}" for c in failed) or f"{len(report.checks)} checks passed"
+        pipe.record(StepResult("contract", "failed" if failed else "passed", time.monotonic() - started,
+                               f"HTTP contract against {base_url}", detail))
+    finally:
+        pipe.stop(process)
+    if opts.database == "none":
+        pipe.skip("unreachable-db", "no database")
+        return
+    if done("stop"):
+        return
+    down_env = database_env(fw, _UNREACHABLE_URL[opts.database])
+    process, _ = pipe.boot("unreachable-db", down_env, 503)
+    if process is not None:
+        pipe.stop(process, record=False)
