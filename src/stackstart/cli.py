@@ -65,6 +65,7 @@ def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
         if answers.get(spec.name) is not None:
             continue
         if spec.requires is not None and answers.get(spec.requires) in (False, "none"):
+            answers[spec.name] = False  # cannot apply, so later questions that need it are skipped too
             continue
         if spec.choices is None:
             answers[spec.name] = click.confirm(spec.help.capitalize(), default=bool(spec.default))

@@ -102,8 +102,10 @@ def read_project(path: Path) -> tuple[str, Framework, Options]:
         framework = catalog.get(str(answers["framework"]))
         options, _ = catalog.resolve_options({spec.name: answers.get(spec.name) for spec in catalog.OPTIONS})
         name = str(answers["project_name"])
-    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as error:
-        raise UsageError(f"{answers_file} is not a valid stackstart answers file ({error}); restore it from git") from error
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError, UsageError) as error:
+        mark = getattr(error, "problem_mark", None)
+        why = f"YAML error at line {mark.line + 1}" if mark is not None else " ".join(str(error).split())
+        raise UsageError(f"{answers_file} is not a valid stackstart answers file ({why}); restore it from git") from error
     return name, framework, options
 
 

@@ -1,0 +1,92 @@
+"""Shared fixtures: isolation of HOME/git/cwd, toolchain requirements, PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import required_frameworks
+
+# Package caches survive HOME isolation so build tests don't download everything per test.
+_REAL_HOME = Path.home()
+_CACHES = {
+    "UV_CACHE_DIR": str(_REAL_HOME / ".cache" / "uv"),
+    "PIP_CACHE_DIR": str(_REAL_HOME / ".cache" / "pip"),
+    "npm_config_cache": str(_REAL_HOME / ".npm"),
+}
+
+
+@pytest.fixture(autouse=True)
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs in tmp_path with its own HOME and git config."""
+    home = tmp_path / "home"
+    home.mkdir()
+    gitconfig = home / ".gitconfig"
+    gitconfig.write_text("[user]\n\tname = Test User\n\temail = test@example.com\n[init]\n\tdefaultBranch = main\n")
+    for key, value in _CACHES.items():
+        monkeypatch.setenv(key, os.environ.get(key, value))
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(gitconfig))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for key in ("GIT_DIR", "GIT_WORK_TREE", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_EMAIL", "STACKSTART_DEBUG"):
+        monkeypatch.delenv(key, raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _postgres_bindir() -> Path | None:
+    found = shutil.which("pg_ctl")
+    if found:
+        return Path(found).resolve().parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return candidates[-1].parent if candidates else None
+
+
+@pytest.fixture(scope="session")
+def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A PostgreSQL server URL whose role may create databases.
+
+    $STACKSTART_POSTGRES_URL if set (as `.ci/run` does); otherwise a throwaway
+    cluster started here (as the postgres user when running as root).
+    """
+    url = os.environ.get("STACKSTART_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    bindir = _postgres_bindir()
+    if bindir is None:
+        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
+        if required_frameworks():
+            pytest.fail(message)
+        pytest.skip(message)
+    data = tmp_path_factory.mktemp("pg") / "data"
+    runner: list[str] = []
+    if os.geteuid() == 0:
+        runner = ["runuser", "-u", "postgres", "--"]
+        shutil.chown(data.parent, "postgres")
+    port = _free_port()
+    subprocess.run([*runner, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
+                   check=True, capture_output=True)
+    subprocess.run([*runner, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log"), "-w",
+                    "-o", f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1", "start"],
+                   check=True, capture_output=True)
+    try:
+        time.sleep(0.2)
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run([*runner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
+                       check=False, capture_output=True)

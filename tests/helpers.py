@@ -1,0 +1,39 @@
+"""Helpers shared by the test tiers (imported, not fixtures)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from stackstart import catalog, toolchains
+
+__all__ = ["available_frameworks", "need_tools", "required_frameworks", "variant_id"]
+
+
+def required_frameworks() -> set[str]:
+    """Frameworks named in STACKSTART_REQUIRE: for them a missing toolchain fails instead of skipping."""
+    return {name.strip() for name in os.environ.get("STACKSTART_REQUIRE", "").split(",") if name.strip()}
+
+
+def need_tools(framework: str, *tools: str) -> None:
+    """Skip (or, for a required framework, fail) when a tool is missing."""
+    fw = catalog.get(framework)
+    missing = [t for t in tools if shutil.which(t) is None]
+    missing += toolchains.missing_tools(fw) if not tools else []
+    if missing:
+        message = f"{framework}: missing {', '.join(missing)}"
+        if framework in required_frameworks():
+            pytest.fail(message + " (required by STACKSTART_REQUIRE)")
+        pytest.skip(message)
+
+
+def variant_id(framework: str, options: catalog.Options) -> str:
+    """Readable test id like ``flask-postgresql-auth-admin-docker-ci``."""
+    return f"{framework}-{options.slug}"
+
+
+def available_frameworks() -> list[str]:
+    """Frameworks whose template ships in this release."""
+    return [f.key for f in catalog.FRAMEWORKS if f.available]

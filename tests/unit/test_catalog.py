@@ -1,0 +1,109 @@
+"""The catalog is the single source of frameworks, options and commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from stackstart import catalog
+from stackstart.catalog import Options
+from stackstart.errors import UsageError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_seven_frameworks_with_unique_names() -> None:
+    keys = [f.key for f in catalog.FRAMEWORKS]
+    assert keys == ["django", "flask", "express", "laravel", "rails", "springboot", "aspnet"]
+    names = catalog.all_names()
+    assert len(names) == len(set(names))
+    for alias in ("spring", "spring-boot", "dotnet", "asp.net", "ror", "node"):
+        assert catalog.lookup(alias) is not None, alias
+    assert catalog.lookup("FLASK") == catalog.get("flask")
+    assert catalog.lookup("nope") is None
+
+
+@pytest.mark.parametrize("framework", catalog.FRAMEWORKS, ids=lambda f: f.key)
+def test_every_framework_has_every_command(framework: catalog.Framework) -> None:
+    for what in ("install", "lint", "test", "run", "migrate", "create_admin"):
+        assert getattr(framework.commands, what).strip(), what
+    assert "{email}" in framework.commands.create_admin
+    assert framework.port > 0
+    assert framework.db_env
+    assert framework.toolchain
+
+
+def test_command_fills_placeholders_but_not_shell_syntax() -> None:
+    flask = catalog.get("flask")
+    assert catalog.command(flask, "run", {"package": "shop"}) == (
+        ".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} shop.wsgi:app"
+    )
+    assert catalog.command(flask, "create_admin", {}) == ".venv/bin/flask --app <package> create-admin <email>"
+
+
+def test_combinations_are_the_valid_option_sets() -> None:
+    combos = list(catalog.combinations())
+    assert len(combos) == 40  # (1 without a database + 3 auth/admin states x 3 databases) x docker x ci
+    assert len({c.slug for c in combos}) == 40
+    for combo in combos:
+        assert catalog.resolve_options(combo.as_data())[0] == combo
+
+
+@pytest.mark.parametrize(
+    ("given", "expected", "notes"),
+    [
+        ({}, Options(), []),
+        ({"admin": True}, Options(auth=True, admin=True), ["--admin turns on --auth"]),
+        ({"auth": True}, Options(auth=True), []),
+        ({"database": "none"}, Options(database="none"), []),
+        ({"database": "mysql", "docker": True, "ci": "none"}, Options(database="mysql", docker=True, ci="none"), []),
+    ],
+)
+def test_resolve_options(given: dict[str, object], expected: Options, notes: list[str]) -> None:
+    assert catalog.resolve_options(given) == (expected, notes)
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"auth": True, "database": "none"}, "--auth needs a database, but --database is none"),
+        ({"admin": True, "auth": False}, "--admin needs --auth, but --no-auth was given"),
+        ({"admin": True, "database": "none"}, "--admin (which turns on --auth) needs a database"),
+        ({"database": "oracle"}, "--database must be one of none, sqlite, postgresql, mysql"),
+        ({"ci": "gitlab"}, "--ci must be one of github, none"),
+    ],
+)
+def test_contradictions_are_usage_errors(given: dict[str, object], message: str) -> None:
+    with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        catalog.resolve_options(given)
+
+
+def test_variants() -> None:
+    assert catalog.variant_options("minimal").database == "none"
+    assert catalog.variant_options("api") == Options(auth=True)
+    full = catalog.variant_options("full", "postgresql")
+    assert full == Options(database="postgresql", auth=True, admin=True, docker=True, ci="github")
+    assert catalog.variant_options("minimal", "postgresql").database == "none"
+
+
+def test_copier_yml_agrees_with_the_catalog() -> None:
+    questions = yaml.safe_load((ROOT / "copier.yml").read_text())
+    assert questions["_subdirectory"] == "templates/{{ framework }}"
+    assert questions["_envops"]["undefined"] == "jinja2.StrictUndefined"
+    assert "_tasks" not in questions
+    assert "_migrations" not in questions
+    assert questions["framework"]["choices"] == [f.key for f in catalog.FRAMEWORKS]
+    for spec in catalog.OPTIONS:
+        question = questions[spec.name]
+        assert question["default"] == spec.default, spec.name
+        if spec.choices:
+            assert question["choices"] == list(spec.choices), spec.name
+        else:
+            assert question["type"] == "bool", spec.name
+
+
+def test_flask_template_ships_and_others_do_not_yet() -> None:
+    assert catalog.get("flask").available
+    assert (catalog.template_root() / "copier.yml").is_file()

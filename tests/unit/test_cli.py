@@ -1,0 +1,309 @@
+"""Every command and every bad input, through the real entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from stackstart import cli, generate
+from stackstart.errors import ToolError
+
+
+class _Entry:
+    """Lets CliRunner drive :func:`stackstart.cli.main`, where exit codes are decided."""
+
+    name = "stackstart"
+
+    def main(self, args: list[str], prog_name: str | None = None, **_: Any) -> None:
+        cli.main(list(args))
+
+
+def invoke(*args: str, input: str | None = None) -> Result:
+    return CliRunner().invoke(_Entry(), list(args), input=input)  # type: ignore[arg-type]
+
+
+def tree(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def assert_usage_error(result: Result, message: str, cwd: Path, before: list[str] | None = None) -> None:
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.output
+    assert tree(cwd) == (before or []), "something was written"
+
+
+# ---------------------------------------------------------------- new: bad input
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["2fast", "-f", "flask"], 'project name "2fast" must start with a letter (try "fast2")'),
+        (["Shop", "-f", "flask"], "must start with a lowercase letter"),
+        (["my shop", "-f", "flask"], "may only contain lowercase letters"),
+        (["flask", "-f", "flask"], "would clash with a Flask dependency"),
+        (["test", "-f", "flask"], "would clash with a Flask dependency"),
+        (["class", "-f", "flask"], "Python keyword"),
+        (["a" * 51, "-f", "flask"], "the limit is 50"),
+        (["", "-f", "flask"], "is empty"),
+        (["shop", "-f", "djnago"], 'unknown framework "djnago" (did you mean "django"?'),
+        (["shop", "-f", "cobol"], 'unknown framework "cobol" (choose from django, flask'),
+        (["shop", "-f", "django"], "the Django template is not available"),
+        (["shop", "-f", "spring"], "the Spring Boot template is not available"),
+        (["shop", "-f", "flask", "--database", "none", "--auth"], "--auth needs a database"),
+        (["shop", "-f", "flask", "--admin", "--no-auth"], "--admin needs --auth, but --no-auth was given"),
+        (["shop", "-f", "flask", "--admin", "--database", "none"], "--admin (which turns on --auth) needs a database"),
+        (["shop", "-f", "flask", "--database", "oracle"], "Invalid value for '--database'"),
+        (["shop", "-f", "flask", "--ci", "gitlab"], "Invalid value for '--ci'"),
+        (["shop"], "missing --framework"),
+        ([], "Missing argument 'NAME'"),
+        (["shop", "-f", "flask", "--frobnicate"], "No such option '--frobnicate'"),
+    ],
+)
+def test_new_refuses_bad_input(args: list[str], message: str) -> None:
+    cwd = Path.cwd()
+    assert_usage_error(invoke("new", *args), message, cwd)
+
+
+def test_unknown_command() -> None:
+    result = invoke("nope")
+    assert result.exit_code == 2
+    assert "No such command 'nope'" in result.stderr
+
+
+def test_new_refuses_a_non_empty_destination_and_leaves_it_alone() -> None:
+    cwd = Path.cwd()
+    (cwd / "shop").mkdir()
+    (cwd / "shop" / "notes.txt").write_text("mine")
+    assert_usage_error(invoke("new", "shop", "-f", "flask"), "already exists and is not empty", cwd,
+                       before=["shop", "shop/notes.txt"])
+    assert (cwd / "shop" / "notes.txt").read_text() == "mine"
+
+
+def test_new_refuses_a_destination_that_is_a_file() -> None:
+    cwd = Path.cwd()
+    (cwd / "shop").write_text("a file")
+    assert_usage_error(invoke("new", "shop", "-f", "flask"), "is not a directory", cwd, before=["shop"])
+
+
+def test_new_without_git_on_path_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    assert_usage_error(invoke("new", "shop", "-f", "flask"), "git is not installed", Path.cwd())
+
+
+@pytest.mark.parametrize("failure", [ToolError("copier exploded"), KeyboardInterrupt()])
+def test_a_failed_render_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch, failure: BaseException) -> None:
+    real_render = generate.render
+
+    def broken(*args: Any) -> None:
+        real_render(*args)  # half the work really happens, then it fails
+        raise failure
+
+    monkeypatch.setattr(generate, "render", broken)
+    result = invoke("new", "shop", "-f", "flask", "--output", "deep/nested")
+    assert result.exit_code == (1 if isinstance(failure, ToolError) else 130)
+    assert "Traceback" not in result.output
+    assert tree(Path.cwd()) == []
+
+
+def test_debug_shows_the_traceback() -> None:
+    result = invoke("--debug", "new", "shop", "-f", "cobol")
+    assert result.exit_code == 2
+    assert "Traceback" in result.stderr
+
+
+# ---------------------------------------------------------------- new: success
+
+
+def git(project: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=project, capture_output=True, text=True, check=True).stdout
+
+
+def test_new_creates_commits_and_prints_next_steps() -> None:
+    result = invoke("new", "shop", "--framework", "flask", "--defaults")
+    assert result.exit_code == 0, result.output
+    assert result.exception is None
+    project = Path.cwd() / "shop"
+    assert (project / "shop" / "__init__.py").is_file()
+    assert "Initial commit from stackstart" in git(project, "log", "--oneline")
+    assert git(project, "status", "--porcelain") == ""
+    tracked = git(project, "ls-files").split()
+    assert ".env" not in tracked and ".env.example" in tracked
+    assert (project / ".env").stat().st_mode & 0o777 == 0o600
+    answers = (project / ".copier-answers.yml").read_text()
+    assert "framework: flask" in answers and "database: sqlite" in answers
+    assert "SECRET_KEY" not in answers
+    assert "cd shop" in result.stdout
+    assert ".venv/bin/flask --app shop db upgrade" in result.stdout
+    assert ".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} shop.wsgi:app" in result.stdout
+    assert not [p for p in Path.cwd().iterdir() if p.name.startswith(".")], "staging directory left behind"
+
+
+def test_new_json_reports_options_destination_files_and_commands() -> None:
+    result = invoke("new", "my-shop", "-f", "flask", "--admin", "--docker", "--no-git", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["options"] == {"database": "sqlite", "auth": True, "admin": True, "docker": True, "ci": "github"}
+    assert doc["destination"] == str(Path.cwd() / "my-shop")
+    assert "Dockerfile" in doc["files"] and "my_shop/__init__.py" in doc["files"]
+    assert doc["notes"] == ["--admin turns on --auth"]
+    commands = {step["what"]: step["command"] for step in doc["next_steps"]}
+    assert commands["create-admin"].endswith(".venv/bin/flask --app my_shop create-admin admin@example.com")
+    assert commands["docker"] == "docker compose up --build"
+    assert not (Path.cwd() / "my-shop" / ".git").exists()
+    for file in doc["files"]:
+        assert (Path.cwd() / "my-shop" / file).is_file(), file
+
+
+def test_admin_implies_auth_and_says_so() -> None:
+    result = invoke("new", "shop", "-f", "flask", "--admin", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert "note: --admin turns on --auth" in result.stderr
+
+
+def test_dry_run_writes_nothing() -> None:
+    result = invoke("new", "shop", "-f", "flask", "--database", "postgresql", "--auth", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Would create shop (Flask; postgresql, auth, ci github)" in result.stdout
+    assert "  .env" in result.stdout and "  shop/__init__.py" in result.stdout
+    assert tree(Path.cwd()) == []
+
+
+def test_dry_run_json() -> None:
+    result = invoke("new", "shop", "-f", "flask", "--dry-run", "--json")
+    doc = json.loads(result.stdout)
+    assert doc["dry_run"] is True and ".copier-answers.yml" in doc["files"]
+    assert tree(Path.cwd()) == []
+
+
+def test_output_directory_is_created_and_an_empty_destination_is_fine() -> None:
+    result = invoke("new", "shop", "-f", "flask", "--no-git", "--output", "a/b")
+    assert result.exit_code == 0, result.output
+    assert (Path.cwd() / "a" / "b" / "shop" / ".copier-answers.yml").is_file()
+    (Path.cwd() / "empty").mkdir()
+    result = invoke("new", "empty", "-f", "flask", "--no-git")
+    assert result.exit_code == 0, result.output
+    assert (Path.cwd() / "empty" / ".copier-answers.yml").is_file()
+
+
+def test_two_projects_get_different_secrets() -> None:
+    for name in ("one", "two"):
+        assert invoke("new", name, "-f", "flask", "--no-git").exit_code == 0
+    secrets = [
+        next(line for line in (Path.cwd() / name / ".env").read_text().splitlines() if line.startswith("SECRET_KEY="))
+        for name in ("one", "two")
+    ]
+    assert len(secrets[0]) > len("SECRET_KEY=") + 40
+    assert secrets[0] != secrets[1]
+
+
+def test_interactive_prompts_for_missing_options(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    # framework, database, auth, admin, docker, ci
+    result = invoke("new", "shop", "--no-git", input="flask\npostgresql\ny\nn\ny\nnone\n")
+    assert result.exit_code == 0, result.output
+    answers = (Path.cwd() / "shop" / ".copier-answers.yml").read_text()
+    for line in ("database: postgresql", "auth: true", "admin: false", "docker: true", "ci: none"):
+        assert line in answers
+
+
+def test_interactive_skips_questions_that_cannot_apply(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    # database none: no auth/admin questions; only docker and ci follow
+    result = invoke("new", "shop", "-f", "flask", "--database", "none", "--no-git", input="n\ngithub\n")
+    assert result.exit_code == 0, result.output
+    assert "Users, token login" not in result.output
+
+
+def test_defaults_never_prompt_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_interactive", lambda: True)
+    result = invoke("new", "shop", "-f", "flask", "--defaults", "--no-git", input="")
+    assert result.exit_code == 0, result.output
+    assert "Database" not in result.output
+
+
+# ---------------------------------------------------------------- list, doctor, verify, misc
+
+
+def test_list_text_and_json() -> None:
+    result = invoke("list")
+    assert result.exit_code == 0 and result.exception is None
+    assert "flask       Flask 3.1" in result.stdout and "not available yet" in result.stdout
+    doc = json.loads(invoke("list", "--json").stdout)
+    frameworks = {f["key"]: f for f in doc["frameworks"]}
+    assert list(frameworks) == ["django", "flask", "express", "laravel", "rails", "springboot", "aspnet"]
+    assert frameworks["flask"]["available"] is True and frameworks["rails"]["available"] is False
+    assert frameworks["flask"]["commands"]["run"] == ".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} <package>.wsgi:app"
+    assert all("PORT" in f["commands"]["run"] or f["key"] in {"springboot", "aspnet", "express"} for f in doc["frameworks"])
+    assert [o["name"] for o in doc["options"]] == ["database", "auth", "admin", "docker", "ci"]
+
+
+def test_doctor_json() -> None:
+    result = invoke("doctor", "--json")
+    assert result.exit_code == 0 and result.exception is None
+    doc = json.loads(result.stdout)
+    assert doc["tools"]["git"]["present"] is True
+    assert doc["tools"]["python"]["version"].startswith("3.")
+    assert doc["frameworks"]["flask"] == {"buildable": True, "missing": []}
+    assert set(doc["frameworks"]) == {"django", "flask", "express", "laravel", "rails", "springboot", "aspnet"}
+
+
+def test_doctor_reports_missing_tools(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", "")
+    doc = json.loads(invoke("doctor", "--json").stdout)
+    assert doc["tools"]["git"]["present"] is False
+    assert doc["frameworks"]["flask"] == {"buildable": False, "missing": ["python"]}
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ([], "verify needs a PATH, or --framework F and --variant"),
+        (["--framework", "flask"], "verify needs a PATH, or --framework F and --variant"),
+        (["--framework", "cobol", "--variant", "full"], 'unknown framework "cobol"'),
+        (["--framework", "rails", "--variant", "full"], "the Ruby on Rails template is not available"),
+        (["--framework", "flask", "--variant", "huge"], "Invalid value for '--variant'"),
+        (["--framework", "flask", "--variant", "full", "--database", "mysql"], "Invalid value for '--database'"),
+        (["somewhere", "--framework", "flask"], "give either PATH or --framework/--variant, not both"),
+        (["missing-dir"], "missing-dir is not a directory"),
+    ],
+)
+def test_verify_refuses_bad_input(args: list[str], message: str) -> None:
+    assert_usage_error(invoke("verify", *args), message, Path.cwd())
+
+
+def test_verify_refuses_a_directory_that_is_not_a_project() -> None:
+    (Path.cwd() / "plain").mkdir()
+    assert_usage_error(invoke("verify", "plain"), "is not a stackstart project", Path.cwd(), before=["plain"])
+
+
+def test_verify_refuses_a_garbled_answers_file() -> None:
+    (Path.cwd() / "broken").mkdir()
+    (Path.cwd() / "broken" / ".copier-answers.yml").write_text("framework: [unclosed\n")
+    assert_usage_error(invoke("verify", "broken"), "is not a valid stackstart answers file", Path.cwd(),
+                       before=["broken", "broken/.copier-answers.yml"])
+
+
+def test_verify_on_postgresql_needs_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STACKSTART_POSTGRES_URL", raising=False)
+    result = invoke("verify", "--framework", "flask", "--variant", "full", "--database", "postgresql")
+    assert_usage_error(result, "set STACKSTART_POSTGRES_URL", Path.cwd())
+
+
+def test_version_and_module_entry_point() -> None:
+    result = invoke("--version")
+    assert result.exit_code == 0 and "stackstart, version" in result.stdout
+    done = subprocess.run([sys.executable, "-m", "stackstart", "--help"], capture_output=True, text=True,
+                          env=os.environ, check=False)
+    assert done.returncode == 0 and "Commands:" in done.stdout
