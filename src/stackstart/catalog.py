@@ -77,6 +77,9 @@ class Framework:
     fast_install: tuple[str, str] | None = None  # (tool, command)
     # names a project may not take because they would shadow a dependency
     reserved_names: frozenset[str] = field(default_factory=frozenset)
+    # output files (fnmatch patterns, * spans folders) that are the framework's own templates
+    # and may legitimately contain {{ }} / {% %}
+    native_templates: tuple[str, ...] = ()
 
     @property
     def available(self) -> bool:
@@ -161,6 +164,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         db_env="DATABASE_URL",
         secrets={"SECRET_KEY": "token"},
         fast_install=_PY_FAST_INSTALL,
+        native_templates=("*/templates/*.html",),
         reserved_names=_PY_COMMON | {"django", "rest_framework", "whitenoise", "environ", "manage", "items", "config"},
     ),
     Framework(
@@ -184,6 +188,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         db_env="DATABASE_URL",
         secrets={"SECRET_KEY": "token"},
         fast_install=_PY_FAST_INSTALL,
+        native_templates=("*/templates/*.html",),
         reserved_names=_PY_COMMON
         | {"flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker", "sqlalchemy"}
         | {"alembic", "flask_sqlalchemy", "flask_migrate", "flask_login", "flask_admin", "flask_wtf", "wtforms"}
@@ -231,6 +236,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8000,
         db_env="DB_URL",
         secrets={"APP_KEY": "laravel"},
+        native_templates=("resources/views/*.blade.php",),
         reserved_names=frozenset({"laravel", "illuminate", "filament", "sanctum", "vendor"}),
     ),
     Framework(
@@ -253,6 +259,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=3000,
         db_env="DATABASE_URL",
         secrets={"SECRET_KEY_BASE": "hex"},
+        native_templates=("app/views/*.erb",),
         reserved_names=frozenset({"rails", "ruby", "application", "destroy", "plugin", "runner", "gem", "bundler"}),
     ),
     Framework(

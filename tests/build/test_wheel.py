@@ -1,0 +1,46 @@
+"""The templates ship inside the wheel: build it, install it in a fresh venv, generate from it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+import yaml
+
+pytestmark = pytest.mark.build
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(*args: str | Path, cwd: Path | None = None) -> str:
+    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_wheel_carries_the_templates_and_generates_a_project(tmp_path: Path) -> None:
+    if shutil.which("uv") is None:
+        pytest.skip("uv is needed to make the throwaway venv quickly")
+    source = tmp_path / "source"  # build from a copy so no build artefacts land in the checkout
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(".git", ".venv", "*.egg-info", "__pycache__", "dist"))
+    run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", tmp_path / "dist", source)
+    wheel = next((tmp_path / "dist").glob("stackstart-*.whl"))
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "stackstart/_template/copier.yml" in names
+    assert any(n.startswith("stackstart/_template/templates/flask/") for n in names)
+    assert "stackstart/cli.py" in names
+
+    venv = tmp_path / "venv"
+    run("uv", "venv", "-q", "--python", sys.executable, venv)
+    run("uv", "pip", "install", "-q", "--python", venv / "bin" / "python", wheel)
+    work = tmp_path / "work"
+    work.mkdir()
+    run(venv / "bin" / "stackstart", "new", "demo", "--framework", "flask", "--auth", "--no-git", "--defaults", cwd=work)
+    answers = yaml.safe_load((work / "demo" / ".copier-answers.yml").read_text())
+    assert answers["auth"] is True
+    assert "site-packages/stackstart/_template" in answers["_src_path"]
+    assert (work / "demo" / "demo" / "__init__.py").is_file()

@@ -1,0 +1,54 @@
+"""Contract tier: boot the full variant and probe DESIGN.md §5 over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from stackstart import catalog, verify
+from tests.build.test_build import describe
+from tests.helpers import available_frameworks, need_tools
+
+pytestmark = pytest.mark.contract
+
+CASES = [(fw, db) for fw in available_frameworks() for db in ("sqlite", "postgresql")]
+EVERY_STEP = ["render", "install", "lint", "test", "migrate", "create-admin", "boot", "contract", "stop",
+              "unreachable-db"]
+
+
+@pytest.mark.parametrize(("framework", "database"), CASES, ids=[f"{f}-full-{d}" for f, d in CASES])
+def test_full_variant_answers_the_contract(
+    tmp_path: Path, framework: str, database: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    need_tools(framework)
+    if database == "postgresql":
+        need_tools(framework, "psql")
+        monkeypatch.setenv("STACKSTART_POSTGRES_URL", request.getfixturevalue("postgres_url"))
+    report = verify.verify(framework=catalog.get(framework), variant="full", database=database, workdir=tmp_path)
+    assert report.passed, describe(report)
+    assert [s.name for s in report.steps] == EVERY_STEP
+    assert all(s.status == "passed" for s in report.steps), describe(report)
+    names = [c.name for c in report.checks]
+    assert len(names) >= 30, names
+    for must in ("GET /health", "revoked token → 401", "POST /api/items without token → 401",
+                 "GET /admin/ anonymous", "create-admin user can log in", "POST /api/items empty name → 422"):
+        assert any(n.startswith(must) for n in names), must
+
+
+@pytest.mark.parametrize("framework", available_frameworks())
+def test_verify_command_json_on_the_minimal_variant(framework: str) -> None:
+    need_tools(framework)
+    done = subprocess.run([sys.executable, "-m", "stackstart", "verify", "--framework", framework,
+                           "--variant", "minimal", "--json"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    report = json.loads(done.stdout)
+    assert report["passed"] is True
+    statuses = {s["name"]: s["status"] for s in report["steps"]}
+    assert statuses["migrate"] == "skipped" and statuses["contract"] == "passed"
+    assert {c["name"] for c in report["checks"]} == {
+        'GET /health → 200 {"status": "ok"}', "GET / → 200 HTML naming the project"}
+    assert done.stderr == ""  # --json stays quiet

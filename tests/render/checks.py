@@ -1,0 +1,86 @@
+"""Checks applied to every rendered project: no leftover Jinja, every file parses."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import json
+import re
+import subprocess
+import tomllib
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+from stackstart import catalog
+
+__all__ = ["PARSERS", "leftover_jinja", "parse_errors", "run_linter"]
+
+# `${{ }}` is GitHub Actions syntax, not ours
+_LEFTOVER = re.compile(r"(?<!\$)\{\{|\{%|\{#")
+# in the framework's own templates Jinja syntax is legitimate, but our variables never are
+_OUR_VARIABLES = re.compile(
+    r"\{\{-?\s*(project_name|package_name|project_title|framework|database|auth|admin|docker|ci|_copier\w*)\b"
+    r"|\{%-?\s*(if|elif|for)\s[^%]*\b(database|auth|admin|docker|ci|framework)\b"
+)
+
+
+def _parse_yaml(text: str) -> None:
+    list(yaml.safe_load_all(text))
+
+
+PARSERS: dict[str, Callable[[str], object]] = {
+    ".py": ast.parse,
+    ".toml": tomllib.loads,
+    ".json": json.loads,
+    ".yml": _parse_yaml,
+    ".yaml": _parse_yaml,
+}
+
+
+def _text_files(project: Path) -> list[Path]:
+    files = []
+    for path in sorted(project.rglob("*")):
+        if not path.is_file() or ".git" in path.relative_to(project).parts:
+            continue
+        try:
+            path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue
+        files.append(path)
+    return files
+
+
+def leftover_jinja(project: Path, framework: catalog.Framework) -> list[str]:
+    """Files (with line numbers) still holding template syntax that Copier should have rendered."""
+    problems = []
+    for path in _text_files(project):
+        rel = path.relative_to(project).as_posix()
+        native = any(fnmatch.fnmatch(rel, pattern) for pattern in framework.native_templates)
+        pattern = _OUR_VARIABLES if native else _LEFTOVER
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if pattern.search(line):
+                problems.append(f"{rel}:{number}: {line.strip()}")
+    return problems
+
+
+def parse_errors(project: Path) -> tuple[int, list[str]]:
+    """Parse every file with a parser for its type; return (files parsed, errors)."""
+    parsed, errors = 0, []
+    for path in _text_files(project):
+        parser = PARSERS.get(path.suffix)
+        if parser is None:
+            continue
+        try:
+            parser(path.read_text(encoding="utf-8"))
+        except Exception as error:  # every parser has its own error type
+            errors.append(f"{path.relative_to(project)}: {error}")
+        parsed += 1
+    return parsed, errors
+
+
+def run_linter(command: list[str], cwd: Path) -> str | None:
+    """Run a linter; return its output when it complains, else None."""
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
+    return None if done.returncode == 0 else (done.stdout + done.stderr).strip()
