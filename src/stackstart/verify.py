@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sysconfig
 import tempfile
 import time
 import urllib.error
@@ -180,6 +181,8 @@ class _Pipeline:
         self.on_event = on_event or (lambda _name, _result: None)
         self.logs = logs
         self.env = {k: v for k, v in os.environ.items() if k not in {"VIRTUAL_ENV", "PYTHONHOME"}} | dict(env)
+        # tools installed beside stackstart (uv, ruff) are usable even when that folder is not on PATH
+        self.env["PATH"] = os.pathsep.join([sysconfig.get_path("scripts"), self.env.get("PATH", "")])
         self.steps: list[StepResult] = []
 
     def record(self, result: StepResult) -> StepResult:
@@ -344,7 +347,7 @@ def _run(report: VerifyReport, name: str, urls: list[str], logs: Path, until: st
     if done("render"):
         return
     install = fw.commands.install
-    if fw.fast_install and shutil.which(fw.fast_install[0]):
+    if fw.fast_install and shutil.which(fw.fast_install[0], path=pipe.env["PATH"]):
         install = fw.fast_install[1]
     for step, command, extra in (("install", install, {}),
                                  ("lint", catalog.command(fw, "lint", values), {}),
