@@ -82,14 +82,31 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         runner = ["runuser", "-u", "postgres", "--"]
         shutil.chown(data.parent, "postgres")
     port = _free_port()
-    subprocess.run([*runner, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
-                   check=True, capture_output=True)
-    subprocess.run([*runner, str(bindir / "pg_ctl"), "-D", str(data), "-l", str(data.parent / "log"), "-w",
-                    "-o", f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1", "start"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*runner, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *runner,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(data.parent / "log"),
+            "-w",
+            "-o",
+            f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     try:
         time.sleep(0.2)
         yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*runner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"],
-                       check=False, capture_output=True)
+        subprocess.run(
+            [*runner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], check=False, capture_output=True
+        )

@@ -140,7 +140,9 @@ _PY_INSTALL = "python3 -m venv .venv && .venv/bin/python -m pip install -e '.[de
 _PY_FAST_INSTALL = ("uv", "uv venv -q .venv && uv pip install -q --python .venv/bin/python -e '.[dev]'")
 _PY_LINT = ".venv/bin/ruff check . && .venv/bin/ruff format --check ."
 # Python modules every Python template depends on; a project of the same name would shadow them.
-_PY_COMMON = frozenset({"gunicorn", "pytest", "ruff", "dotenv", "psycopg", "pymysql", "setuptools", "pip", "test", "tests"})
+_PY_COMMON = frozenset(
+    {"gunicorn", "pytest", "ruff", "dotenv", "psycopg", "pymysql", "setuptools", "pip", "test", "tests"}
+)
 
 FRAMEWORKS: tuple[Framework, ...] = (
     Framework(
@@ -158,7 +160,10 @@ FRAMEWORKS: tuple[Framework, ...] = (
             test=".venv/bin/pytest",
             run=".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} {package}.wsgi",
             migrate=".venv/bin/python manage.py migrate",
-            create_admin='DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" .venv/bin/python manage.py createsuperuser --noinput --email {email}',
+            create_admin=(
+                'DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" '
+                ".venv/bin/python manage.py createsuperuser --noinput --email {email}"
+            ),
         ),
         port=8000,
         db_env="DATABASE_URL",

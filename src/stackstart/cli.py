@@ -37,10 +37,16 @@ def _option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
     """One click option per catalog option: choices and flags come from the data."""
     for spec in reversed(catalog.OPTIONS):
         if spec.choices is None:
-            func = click.option(f"--{spec.name}/--no-{spec.name}", default=None, help=f"{spec.help} [default: off]")(func)
+            func = click.option(f"--{spec.name}/--no-{spec.name}", default=None, help=f"{spec.help} [default: off]")(
+                func
+            )
         else:
-            func = click.option(f"--{spec.name}", type=click.Choice(spec.choices), default=None,
-                                help=f"{spec.help} [default: {spec.default}]")(func)
+            func = click.option(
+                f"--{spec.name}",
+                type=click.Choice(spec.choices),
+                default=None,
+                help=f"{spec.help} [default: {spec.default}]",
+            )(func)
     return func
 
 
@@ -70,25 +76,44 @@ def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
         if spec.choices is None:
             answers[spec.name] = click.confirm(spec.help.capitalize(), default=bool(spec.default))
         else:
-            answers[spec.name] = click.prompt(spec.help.split(";")[0].capitalize(), type=click.Choice(spec.choices),
-                                              default=spec.default)
+            answers[spec.name] = click.prompt(
+                spec.help.split(";")[0].capitalize(), type=click.Choice(spec.choices), default=spec.default
+            )
     return answers
 
 
 @cli.command("new")
 @click.argument("name")
-@click.option("--framework", "-f", "framework_name", metavar="F",
-              help="django flask express laravel rails springboot aspnet (or an alias such as spring, dotnet, ror).")
+@click.option(
+    "--framework",
+    "-f",
+    "framework_name",
+    metavar="F",
+    help="django flask express laravel rails springboot aspnet (or an alias such as spring, dotnet, ror).",
+)
 @_option_decorators
 @click.option("--git/--no-git", default=True, help="git init + first commit (needed by update) [default: on]")
-@click.option("--output", "-o", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Directory in which to create the project folder NAME [default: current directory].")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Directory in which to create the project folder NAME [default: current directory].",
+)
 @click.option("--defaults", is_flag=True, help="Never prompt: use defaults for every option not given.")
 @click.option("--yes", "-y", "defaults", is_flag=True, hidden=True)
 @click.option("--dry-run", is_flag=True, help="Print the options and the files that would be written; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
-def new_command(name: str, framework_name: str | None, git: bool, output: Path | None, defaults: bool,
-                dry_run: bool, as_json: bool, **given: Any) -> None:
+def new_command(
+    name: str,
+    framework_name: str | None,
+    git: bool,
+    output: Path | None,
+    defaults: bool,
+    dry_run: bool,
+    as_json: bool,
+    **given: Any,
+) -> None:
     """Create the project NAME from a framework template."""
     from stackstart import generate
 
@@ -104,14 +129,21 @@ def new_command(name: str, framework_name: str | None, git: bool, output: Path |
         catalog.resolve_options(given)
         given = _ask_missing(given)
     request = generate.prepare(name, framework, given, output, git)
-    shown = str(request.destination.relative_to(Path.cwd())) if request.destination.is_relative_to(Path.cwd()) else str(request.destination)
+    shown = (
+        str(request.destination.relative_to(Path.cwd()))
+        if request.destination.is_relative_to(Path.cwd())
+        else str(request.destination)
+    )
     result = generate.create(request, dry_run=dry_run, shown_destination=shown)
     if as_json:
         _emit_json(result.as_json())
         return
     opts = request.options
-    summary = ", ".join([opts.database] + [n for n in ("auth", "admin", "docker") if getattr(opts, n)] +
-                        ([f"ci {opts.ci}"] if opts.ci != "none" else []))
+    summary = ", ".join(
+        [opts.database]
+        + [n for n in ("auth", "admin", "docker") if getattr(opts, n)]
+        + ([f"ci {opts.ci}"] if opts.ci != "none" else [])
+    )
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if dry_run:
@@ -119,8 +151,10 @@ def new_command(name: str, framework_name: str | None, git: bool, output: Path |
         for file in result.files:
             click.echo(f"  {file}")
         return
-    click.echo(f"Created {name} ({framework.title}; {summary}) in {shown}: {len(result.files)} files"
-               + (", first commit made" if result.committed else ""))
+    click.echo(
+        f"Created {name} ({framework.title}; {summary}) in {shown}: {len(result.files)} files"
+        + (", first commit made" if result.committed else "")
+    )
     click.echo("\nNext steps:")
     for step in result.next_steps:
         click.echo(f"  {step.command}")
@@ -132,27 +166,56 @@ def list_command(as_json: bool) -> None:
     """Frameworks, versions, options and the commands of their projects."""
     rows = []
     for fw in catalog.FRAMEWORKS:
-        rows.append({
-            "key": fw.key, "title": fw.title, "aliases": list(fw.aliases), "language": fw.language,
-            "version": fw.version, "runtime": fw.runtime, "registry": fw.registry,
-            "toolchain": list(fw.toolchain), "available": fw.available, "port": fw.port,
-            "database_env": fw.db_env,
-            "options": {spec.name: list(spec.choices) if spec.choices else [False, True] for spec in catalog.OPTIONS},
-            "commands": {what: catalog.command(fw, what, {}) for what in
-                         ("install", "migrate", "test", "run", "create_admin", "lint")},
-        })
+        rows.append(
+            {
+                "key": fw.key,
+                "title": fw.title,
+                "aliases": list(fw.aliases),
+                "language": fw.language,
+                "version": fw.version,
+                "runtime": fw.runtime,
+                "registry": fw.registry,
+                "toolchain": list(fw.toolchain),
+                "available": fw.available,
+                "port": fw.port,
+                "database_env": fw.db_env,
+                "options": {
+                    spec.name: list(spec.choices) if spec.choices else [False, True] for spec in catalog.OPTIONS
+                },
+                "commands": {
+                    what: catalog.command(fw, what, {})
+                    for what in ("install", "migrate", "test", "run", "create_admin", "lint")
+                },
+            }
+        )
     if as_json:
-        _emit_json({"frameworks": rows, "options": [
-            {"name": s.name, "choices": list(s.choices) if s.choices else None, "default": s.default,
-             "requires": s.requires, "help": s.help} for s in catalog.OPTIONS]})
+        _emit_json(
+            {
+                "frameworks": rows,
+                "options": [
+                    {
+                        "name": s.name,
+                        "choices": list(s.choices) if s.choices else None,
+                        "default": s.default,
+                        "requires": s.requires,
+                        "help": s.help,
+                    }
+                    for s in catalog.OPTIONS
+                ],
+            }
+        )
         return
     for row in rows:
         state = "available" if row["available"] else "not available yet"
         click.echo(f"{row['key']:<11} {row['title']} {row['version']} ({row['runtime']}, {row['registry']}) — {state}")
         for what, command in row["commands"].items():  # type: ignore[attr-defined]
             click.echo(f"    {what.replace('_', '-'):<13} {command}")
-    click.echo("\noptions: " + "  ".join(
-        f"--{s.name} {'|'.join(s.choices)}" if s.choices else f"--{s.name}/--no-{s.name}" for s in catalog.OPTIONS))
+    click.echo(
+        "\noptions: "
+        + "  ".join(
+            f"--{s.name} {'|'.join(s.choices)}" if s.choices else f"--{s.name}/--no-{s.name}" for s in catalog.OPTIONS
+        )
+    )
     click.echo("commands run inside the project; run honours $PORT, create-admin reads $ADMIN_PASSWORD")
 
 
@@ -165,10 +228,12 @@ def doctor_command(as_json: bool) -> None:
     found = toolchains.detect()
     buildable = toolchains.buildable(found)
     if as_json:
-        _emit_json({
-            "tools": {k: {"present": f.present, "path": f.path, "version": f.version} for k, f in found.items()},
-            "frameworks": {k: {"buildable": not missing, "missing": missing} for k, missing in buildable.items()},
-        })
+        _emit_json(
+            {
+                "tools": {k: {"present": f.present, "path": f.path, "version": f.version} for k, f in found.items()},
+                "frameworks": {k: {"buildable": not missing, "missing": missing} for k, missing in buildable.items()},
+            }
+        )
         return
     for key, tool in found.items():
         click.echo(f"{key:<9} {tool.version or '?':<12} {tool.path}" if tool.present else f"{key:<9} missing")
@@ -223,12 +288,17 @@ class _Progress:
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--framework", "-f", "framework_name", metavar="F", help="Render this framework (instead of PATH).")
 @click.option("--variant", type=click.Choice(tuple(catalog.VARIANTS)), help="minimal, api or full.")
-@click.option("--database", type=click.Choice(("sqlite", "postgresql")), default=None,
-              help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL).")
+@click.option(
+    "--database",
+    type=click.Choice(("sqlite", "postgresql")),
+    default=None,
+    help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL).",
+)
 @click.option("--keep", is_flag=True, help="Keep the rendered project and print where it is.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
-def verify_command(path: Path | None, framework_name: str | None, variant: str | None, database: str | None,
-                   keep: bool, as_json: bool) -> None:
+def verify_command(
+    path: Path | None, framework_name: str | None, variant: str | None, database: str | None, keep: bool, as_json: bool
+) -> None:
     """Render (or take PATH), install, lint, test, migrate, boot and probe the HTTP contract."""
     from stackstart import generate, verify
 
@@ -243,20 +313,25 @@ def verify_command(path: Path | None, framework_name: str | None, variant: str |
             generate.check_available(framework)
     progress = _Progress(enabled=not as_json and sys.stderr.isatty())
     try:
-        report = verify.verify(path=path, framework=framework, variant=variant, database=database, keep=keep,
-                               on_event=progress)
+        report = verify.verify(
+            path=path, framework=framework, variant=variant, database=database, keep=keep, on_event=progress
+        )
     finally:
         progress.close()
     if as_json:
         _emit_json(report.as_json())
     elif not progress.enabled:
         for step in report.steps:
-            click.echo(f"{step.status:<8} {step.name:<15} {step.seconds:6.1f}s  {step.detail.splitlines()[0] if step.detail else ''}")
+            click.echo(
+                f"{step.status:<8} {step.name:<15} {step.seconds:6.1f}s  {(step.detail.splitlines() or [''])[0]}"
+            )
             if step.status == "failed":
                 click.echo(step.detail)
     if not as_json:
-        click.echo(f"{'PASSED' if report.passed else 'FAILED'}: {report.framework.key} {report.options.slug}"
-                   + (f" (kept in {report.project})" if keep else ""))
+        click.echo(
+            f"{'PASSED' if report.passed else 'FAILED'}: {report.framework.key} {report.options.slug}"
+            + (f" (kept in {report.project})" if keep else "")
+        )
     if not report.passed:
         sys.exit(1)
 
@@ -272,7 +347,11 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("error: aborted", err=True)
         sys.exit(130)
     except click.UsageError as error:
-        hint = f" (see 'stackstart {error.ctx.info_name} --help')" if error.ctx and error.ctx.parent else " (see 'stackstart --help')"
+        hint = (
+            f" (see 'stackstart {error.ctx.info_name} --help')"
+            if error.ctx and error.ctx.parent
+            else " (see 'stackstart --help')"
+        )
         click.echo(f"error: {error.format_message()}{hint}", err=True)
         if debug:
             traceback.print_exc()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Check", "Response", "run_contract", "request"]
+__all__ = ["Check", "Response", "request", "run_contract"]
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,9 @@ class _Run:
     def call(self, method: str, path: str, body: object | None = None, token: str | None = None) -> Response:
         return request(self.base_url, method, path, body, token)
 
-    def check(self, name: str, resp: Response, status: int | tuple[int, ...], test: Callable[[Any], bool] | None = None) -> Any:
+    def check(
+        self, name: str, resp: Response, status: int | tuple[int, ...], test: Callable[[Any], bool] | None = None
+    ) -> Any:
         """Record whether ``resp`` has ``status`` and a JSON body passing ``test``; return the body."""
         wanted = status if isinstance(status, tuple) else (status,)
         payload: Any = None
@@ -129,14 +131,20 @@ def run_contract(
     """Probe a running server and return every check of the contract that applies."""
     run = _Run(base_url)
     health_ok = {"status": "ok", "database": "ok"} if database else {"status": "ok"}
-    run.check("GET /health → 200 " + json.dumps(health_ok), run.call("GET", "/health"), 200,
-              lambda b: isinstance(b, dict) and all(b.get(k) == v for k, v in health_ok.items()))
+    run.check(
+        "GET /health → 200 " + json.dumps(health_ok),
+        run.call("GET", "/health"),
+        200,
+        lambda b: isinstance(b, dict) and all(b.get(k) == v for k, v in health_ok.items()),
+    )
     home = run.call("GET", "/")
     names_project = project_name.lower() in home.body.decode("utf-8", "replace").lower().replace(" ", "-")
     run.checks.append(
-        Check("GET / → 200 HTML naming the project",
-              home.status == 200 and "text/html" in home.headers.get("content-type", "") and names_project,
-              "" if home.status == 200 else f"got HTTP {home.status}")
+        Check(
+            "GET / → 200 HTML naming the project",
+            home.status == 200 and "text/html" in home.headers.get("content-type", "") and names_project,
+            "" if home.status == 200 else f"got HTTP {home.status}",
+        )
     )
     token = _auth_checks(run) if auth else None
     if database:
@@ -148,24 +156,47 @@ def run_contract(
 
 def _auth_checks(run: _Run) -> str | None:
     email = f"contract-{secrets.token_hex(4)}@example.com"
-    password = "correct horse battery"
-    run.check("POST /api/auth/register → 201", run.call("POST", "/api/auth/register", {"email": email, "password": password}), 201)
-    run.check("register duplicate email → 422",
-              run.call("POST", "/api/auth/register", {"email": email.upper(), "password": password}), 422, _has_errors("email"))
-    run.check("register short password → 422",
-              run.call("POST", "/api/auth/register", {"email": "x" + email, "password": "short"}), 422, _has_errors("password"))
-    run.check("login wrong password → 401",
-              run.call("POST", "/api/auth/login", {"email": email, "password": "wrong password"}), 401)
-    body = run.check("POST /api/auth/login → 200 {token}",
-                     run.call("POST", "/api/auth/login", {"email": email, "password": password}), 200,
-                     lambda b: isinstance(b, dict) and isinstance(b.get("token"), str) and len(b["token"]) >= 16)
-    token = body["token"] if isinstance(body, dict) else None
+    password = "correct horse battery"  # noqa: S105 - a throwaway user made by the probe
+    run.check(
+        "POST /api/auth/register → 201",
+        run.call("POST", "/api/auth/register", {"email": email, "password": password}),
+        201,
+    )
+    run.check(
+        "register duplicate email → 422",
+        run.call("POST", "/api/auth/register", {"email": email.upper(), "password": password}),
+        422,
+        _has_errors("email"),
+    )
+    run.check(
+        "register short password → 422",
+        run.call("POST", "/api/auth/register", {"email": "x" + email, "password": "short"}),
+        422,
+        _has_errors("password"),
+    )
+    run.check(
+        "login wrong password → 401",
+        run.call("POST", "/api/auth/login", {"email": email, "password": "wrong password"}),
+        401,
+    )
+    body = run.check(
+        "POST /api/auth/login → 200 {token}",
+        run.call("POST", "/api/auth/login", {"email": email, "password": password}),
+        200,
+        lambda b: isinstance(b, dict) and isinstance(b.get("token"), str) and len(b["token"]) >= 16,
+    )
+    token: str | None = body["token"] if isinstance(body, dict) else None
     run.check("GET /api/auth/me without token → 401", run.call("GET", "/api/auth/me"), 401)
-    run.check("GET /api/auth/me with bad token → 401", run.call("GET", "/api/auth/me", token="not-a-real-token"), 401)
+    bogus = "not-a-real-token"
+    run.check("GET /api/auth/me with bad token → 401", run.call("GET", "/api/auth/me", token=bogus), 401)
     if token is None:
         return None
-    run.check("GET /api/auth/me → 200 {email}", run.call("GET", "/api/auth/me", token=token), 200,
-              lambda b: isinstance(b, dict) and str(b.get("email", "")).lower() == email)
+    run.check(
+        "GET /api/auth/me → 200 {email}",
+        run.call("GET", "/api/auth/me", token=token),
+        200,
+        lambda b: isinstance(b, dict) and str(b.get("email", "")).lower() == email,
+    )
     # a second session to revoke, keeping the first for the item checks
     second = run.call("POST", "/api/auth/login", {"email": email, "password": password})
     other = second.json().get("token") if second.status == 200 else None
@@ -179,14 +210,31 @@ def _item_checks(run: _Run, token: str | None) -> None:
     name = f"contract item {secrets.token_hex(3)}"
     if token is not None:
         run.check("POST /api/items without token → 401", run.call("POST", "/api/items", {"name": name}), 401)
-    created = run.check("POST /api/items → 201 item", run.call("POST", "/api/items", {"name": name}, token), 201,
-                        lambda b: _is_item(b, name))
-    run.check("POST /api/items empty name → 422", run.call("POST", "/api/items", {"name": ""}, token), 422, _has_errors("name"))
-    run.check("POST /api/items 201-char name → 422", run.call("POST", "/api/items", {"name": "x" * 201}, token), 422,
-              _has_errors("name"))
+    created = run.check(
+        "POST /api/items → 201 item",
+        run.call("POST", "/api/items", {"name": name}, token),
+        201,
+        lambda b: _is_item(b, name),
+    )
+    run.check(
+        "POST /api/items empty name → 422",
+        run.call("POST", "/api/items", {"name": ""}, token),
+        422,
+        _has_errors("name"),
+    )
+    run.check(
+        "POST /api/items 201-char name → 422",
+        run.call("POST", "/api/items", {"name": "x" * 201}, token),
+        422,
+        _has_errors("name"),
+    )
     run.check("POST /api/items missing name → 422", run.call("POST", "/api/items", {}, token), 422, _has_errors("name"))
-    run.check("GET /api/items → 200 list containing the item", run.call("GET", "/api/items"), 200,
-              lambda b: isinstance(b, list) and any(_is_item(i, name) for i in b))
+    run.check(
+        "GET /api/items → 200 list containing the item",
+        run.call("GET", "/api/items"),
+        200,
+        lambda b: isinstance(b, list) and any(_is_item(i, name) for i in b),
+    )
     if not _is_item(created):
         return
     path = f"/api/items/{created['id']}"
@@ -204,9 +252,14 @@ def _admin_checks(run: _Run, credentials: tuple[str, str] | None) -> None:
     resp = run.call("GET", "/admin/")
     leaked = resp.status == 200
     ok = resp.status in (301, 302, 303, 307, 308, 401, 403) and not leaked
-    run.checks.append(Check("GET /admin/ anonymous → login redirect or 401/403", ok,
-                            "" if ok else f"got HTTP {resp.status}"))
+    run.checks.append(
+        Check("GET /admin/ anonymous → login redirect or 401/403", ok, "" if ok else f"got HTTP {resp.status}")
+    )
     if credentials is not None:
         email, password = credentials
-        run.check("create-admin user can log in", run.call("POST", "/api/auth/login", {"email": email, "password": password}),
-                  200, lambda b: isinstance(b, dict) and isinstance(b.get("token"), str))
+        run.check(
+            "create-admin user can log in",
+            run.call("POST", "/api/auth/login", {"email": email, "password": password}),
+            200,
+            lambda b: isinstance(b, dict) and isinstance(b.get("token"), str),
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["StackstartError", "UsageError", "ToolError", "VerifyFailed"]
+__all__ = ["StackstartError", "ToolError", "UsageError", "VerifyFailed"]
 
 
 class StackstartError(Exception):

@@ -61,7 +61,12 @@ def _probe(tool: Tool) -> Found:
         return Found(tool.key, None, None)
     try:
         done = subprocess.run(
-            [path, *tool.version_args], capture_output=True, text=True, timeout=20, check=False, stdin=subprocess.DEVNULL
+            [path, *tool.version_args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+            stdin=subprocess.DEVNULL,
         )
     except (OSError, subprocess.TimeoutExpired):
         return Found(tool.key, None, None)

@@ -20,7 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -31,8 +31,7 @@ from stackstart.errors import StackstartError, ToolError, UsageError
 
 __all__ = ["STEPS", "StepResult", "VerifyReport", "read_project", "verify"]
 
-STEPS = ("render", "install", "lint", "test", "migrate", "create-admin", "boot", "contract", "stop",
-         "unreachable-db")
+STEPS = ("render", "install", "lint", "test", "migrate", "create-admin", "boot", "contract", "stop", "unreachable-db")
 Status = Literal["passed", "failed", "skipped"]
 EventHandler = Callable[[str, "StepResult | None"], None]
 
@@ -57,8 +56,13 @@ class StepResult:
 
     def as_json(self) -> dict[str, object]:
         """The step in the ``--json`` report."""
-        return {"name": self.name, "status": self.status, "seconds": round(self.seconds, 2),
-                "command": self.command, "detail": self.detail}
+        return {
+            "name": self.name,
+            "status": self.status,
+            "seconds": round(self.seconds, 2),
+            "command": self.command,
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -106,7 +110,9 @@ def read_project(path: Path) -> tuple[str, Framework, Options]:
     except (yaml.YAMLError, KeyError, TypeError, AttributeError, UsageError) as error:
         mark = getattr(error, "problem_mark", None)
         why = f"YAML error at line {mark.line + 1}" if mark is not None else " ".join(str(error).split())
-        raise UsageError(f"{answers_file} is not a valid stackstart answers file ({why}); restore it from git") from error
+        raise UsageError(
+            f"{answers_file} is not a valid stackstart answers file ({why}); restore it from git"
+        ) from error
     return name, framework, options
 
 
@@ -131,8 +137,11 @@ def database_env(framework: Framework, url: str) -> dict[str, str]:
     if framework.db_url_format == "jdbc":
         if scheme == "sqlite":
             return {framework.db_env: f"jdbc:sqlite:{parts.path}"}
-        return {framework.db_env: f"jdbc:{scheme}://{host}:{port or 5432}/{db}",
-                "SPRING_DATASOURCE_USERNAME": user, "SPRING_DATASOURCE_PASSWORD": password}
+        return {
+            framework.db_env: f"jdbc:{scheme}://{host}:{port or 5432}/{db}",
+            "SPRING_DATASOURCE_USERNAME": user,
+            "SPRING_DATASOURCE_PASSWORD": password,
+        }
     if scheme == "sqlite":
         return {framework.db_env: f"Data Source={parts.path}"}
     return {framework.db_env: f"Host={host};Port={port or 5432};Database={db};Username={user};Password={password}"}
@@ -148,12 +157,15 @@ def _postgres_databases(count: int) -> Iterator[list[str]]:
             "postgresql://USER:PASSWORD@HOST:PORT/postgres (a role that may create databases)"
         )
     if shutil.which("psql") is None:
-        raise UsageError("verifying on PostgreSQL needs the psql client on PATH (e.g. apt-get install postgresql-client)")
+        raise UsageError(
+            "verifying on PostgreSQL needs the psql client on PATH (e.g. apt-get install postgresql-client)"
+        )
     names = [f"stackstart_{secrets.token_hex(5)}" for _ in range(count)]
 
     def psql(sql: str) -> None:
-        done = subprocess.run(["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", sql],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", sql], capture_output=True, text=True, check=False
+        )
         if done.returncode != 0:
             raise ToolError(f"psql failed on {sql!r}: {done.stderr.strip()}")
 
@@ -166,15 +178,20 @@ def _postgres_databases(count: int) -> Iterator[list[str]]:
         yield [urllib.parse.urlunsplit(base._replace(path="/" + name)) for name in names]
     finally:
         for name in created:
-            try:
+            with suppress(ToolError):
                 psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            except ToolError:
-                pass
 
 
 class _Pipeline:
-    def __init__(self, project: Path, framework: Framework, values: Mapping[str, str],
-                 on_event: EventHandler | None, logs: Path, env: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        project: Path,
+        framework: Framework,
+        values: Mapping[str, str],
+        on_event: EventHandler | None,
+        logs: Path,
+        env: Mapping[str, str],
+    ) -> None:
         self.project = project
         self.framework = framework
         self.values = dict(values)
@@ -200,27 +217,46 @@ class _Pipeline:
         started = time.monotonic()
         with log.open("w", encoding="utf-8") as out:
             try:
-                done = subprocess.run(command, shell=True, cwd=self.project, env=self.env | dict(extra_env or {}),
-                                      stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                      timeout=_STEP_TIMEOUT, check=False)
+                done = subprocess.run(
+                    command,
+                    shell=True,
+                    cwd=self.project,
+                    env=self.env | dict(extra_env or {}),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    timeout=_STEP_TIMEOUT,
+                    check=False,
+                )
                 failed = done.returncode != 0
                 why = f"exit code {done.returncode}"
             except subprocess.TimeoutExpired:
                 failed, why = True, f"timed out after {_STEP_TIMEOUT:.0f}s"
         output = log.read_text(encoding="utf-8", errors="replace")
         detail = f"{why}\n{_tail(output)}" if failed else _tail(output, 3)
-        return self.record(StepResult(name, "failed" if failed else "passed", time.monotonic() - started, command, detail))
+        return self.record(
+            StepResult(name, "failed" if failed else "passed", time.monotonic() - started, command, detail)
+        )
 
-    def boot(self, name: str, extra_env: Mapping[str, str], want_status: int | None) -> tuple[subprocess.Popen[bytes] | None, str]:
+    def boot(
+        self, name: str, extra_env: Mapping[str, str], want_status: int | None
+    ) -> tuple[subprocess.Popen[bytes] | None, str]:
         """Start the catalog's run command on a free port and wait for /health."""
         port = _free_port()
         command = catalog.command(self.framework, "run", self.values)
         self.on_event("start", StepResult(name, "passed", command=command))
         started = time.monotonic()
         log = (self.logs / f"{name}.log").open("wb")
-        process = subprocess.Popen(command, shell=True, cwd=self.project, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, env=self.env | {"PORT": str(port)} | dict(extra_env),
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command,
+            shell=True,
+            cwd=self.project,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=self.env | {"PORT": str(port)} | dict(extra_env),
+            start_new_session=True,
+        )
         base_url = f"http://127.0.0.1:{port}"
         status, problem = None, f"no answer on {base_url}{self.framework.health_path} within {_BOOT_TIMEOUT:.0f}s"
         while time.monotonic() - started < _BOOT_TIMEOUT:
@@ -246,16 +282,18 @@ class _Pipeline:
             self.record(StepResult(name, "failed", elapsed, command, f"{problem}\n{_tail(output)}"))
             self.stop(process, record=False)
             return None, base_url
-        self.record(StepResult(name, "passed", elapsed, command, f"/health answered {status} after {elapsed:.1f}s on {base_url}"))
+        self.record(
+            StepResult(
+                name, "passed", elapsed, command, f"/health answered {status} after {elapsed:.1f}s on {base_url}"
+            )
+        )
         return process, base_url
 
     def stop(self, process: subprocess.Popen[bytes], name: str = "stop", record: bool = True) -> None:
         """SIGTERM the server's process group; it must exit within 20 s (else SIGKILL and fail)."""
         started = time.monotonic()
-        try:
+        with suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         try:
             process.wait(timeout=20)
             ok, detail = True, f"exited with code {process.returncode}"
@@ -282,7 +320,8 @@ def verify(
 
     ``until`` stops after the named step (e.g. ``"test"`` for the build tier).
     A fresh render goes into ``workdir`` (kept) or a temporary directory
-    (removed at the end unless ``keep``). Failures are reported in the returned report, not raised; usage mistakes raise.
+    (removed at the end unless ``keep``). Failures are reported in the returned
+    report, not raised; usage mistakes raise.
     """
     if until is not None and until not in STEPS:
         raise UsageError(f"unknown step {until!r} (choose from {', '.join(STEPS)})")
@@ -317,8 +356,16 @@ def _no_databases() -> Iterator[list[str]]:
     yield []
 
 
-def _run(report: VerifyReport, name: str, urls: list[str], logs: Path, until: str | None,
-         on_event: EventHandler | None, *, rendered: bool) -> None:
+def _run(
+    report: VerifyReport,
+    name: str,
+    urls: list[str],
+    logs: Path,
+    until: str | None,
+    on_event: EventHandler | None,
+    *,
+    rendered: bool,
+) -> None:
     from stackstart import generate
 
     fw, opts = report.framework, report.options
@@ -342,16 +389,25 @@ def _run(report: VerifyReport, name: str, urls: list[str], logs: Path, until: st
         except StackstartError as error:
             pipe.record(StepResult("render", "failed", time.monotonic() - started, "stackstart new", str(error)))
             return
-        pipe.record(StepResult("render", "passed", time.monotonic() - started, "stackstart new",
-                               f"{fw.key} {opts.slug} in {report.project}"))
+        pipe.record(
+            StepResult(
+                "render",
+                "passed",
+                time.monotonic() - started,
+                "stackstart new",
+                f"{fw.key} {opts.slug} in {report.project}",
+            )
+        )
     if done("render"):
         return
     install = fw.commands.install
     if fw.fast_install and shutil.which(fw.fast_install[0], path=pipe.env["PATH"]):
         install = fw.fast_install[1]
-    for step, command, extra in (("install", install, {}),
-                                 ("lint", catalog.command(fw, "lint", values), {}),
-                                 ("test", catalog.command(fw, "test", values), test_env)):
+    for step, command, extra in (
+        ("install", install, {}),
+        ("lint", catalog.command(fw, "lint", values), {}),
+        ("test", catalog.command(fw, "test", values), test_env),
+    ):
         if pipe.shell(step, command, extra).status == "failed" or done(step):
             return
     if opts.database == "none":
@@ -374,12 +430,25 @@ def _run(report: VerifyReport, name: str, urls: list[str], logs: Path, until: st
     try:
         pipe.on_event("start", StepResult("contract", "passed"))
         started = time.monotonic()
-        report.checks = contract.run_contract(base_url, project_name=name, database=opts.database != "none",
-                                              auth=opts.auth, admin=opts.admin, admin_credentials=credentials)
+        report.checks = contract.run_contract(
+            base_url,
+            project_name=name,
+            database=opts.database != "none",
+            auth=opts.auth,
+            admin=opts.admin,
+            admin_credentials=credentials,
+        )
         failed = [c for c in report.checks if not c.passed]
         detail = "\n".join(f"{c.name}: {c.detail}" for c in failed) or f"{len(report.checks)} checks passed"
-        pipe.record(StepResult("contract", "failed" if failed else "passed", time.monotonic() - started,
-                               f"HTTP contract against {base_url}", detail))
+        pipe.record(
+            StepResult(
+                "contract",
+                "failed" if failed else "passed",
+                time.monotonic() - started,
+                f"HTTP contract against {base_url}",
+                detail,
+            )
+        )
     finally:
         pipe.stop(process)
     if opts.database == "none":

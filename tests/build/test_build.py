@@ -24,5 +24,8 @@ def test_variant_installs_lints_and_passes_its_own_tests(tmp_path: Path, framewo
     report = verify.verify(framework=catalog.get(framework), variant=variant, workdir=tmp_path, until="test")
     assert report.passed, describe(report)
     assert [(s.name, s.status) for s in report.steps] == [
-        ("render", "passed"), ("install", "passed"), ("lint", "passed"), ("test", "passed"),
+        ("render", "passed"),
+        ("install", "passed"),
+        ("lint", "passed"),
+        ("test", "passed"),
     ]

@@ -39,7 +39,9 @@ def test_wheel_carries_the_templates_and_generates_a_project(tmp_path: Path) -> 
     run("uv", "pip", "install", "-q", "--python", venv / "bin" / "python", wheel)
     work = tmp_path / "work"
     work.mkdir()
-    run(venv / "bin" / "stackstart", "new", "demo", "--framework", "flask", "--auth", "--no-git", "--defaults", cwd=work)
+    run(
+        venv / "bin" / "stackstart", "new", "demo", "--framework", "flask", "--auth", "--no-git", "--defaults", cwd=work
+    )
     answers = yaml.safe_load((work / "demo" / ".copier-answers.yml").read_text())
     assert answers["auth"] is True
     assert "site-packages/stackstart/_template" in answers["_src_path"]

@@ -16,8 +16,18 @@ from tests.helpers import available_frameworks, need_tools
 pytestmark = pytest.mark.contract
 
 CASES = [(fw, db) for fw in available_frameworks() for db in ("sqlite", "postgresql")]
-EVERY_STEP = ["render", "install", "lint", "test", "migrate", "create-admin", "boot", "contract", "stop",
-              "unreachable-db"]
+EVERY_STEP = [
+    "render",
+    "install",
+    "lint",
+    "test",
+    "migrate",
+    "create-admin",
+    "boot",
+    "contract",
+    "stop",
+    "unreachable-db",
+]
 
 
 @pytest.mark.parametrize(("framework", "database"), CASES, ids=[f"{f}-full-{d}" for f, d in CASES])
@@ -34,21 +44,34 @@ def test_full_variant_answers_the_contract(
     assert all(s.status == "passed" for s in report.steps), describe(report)
     names = [c.name for c in report.checks]
     assert len(names) >= 30, names
-    for must in ("GET /health", "revoked token → 401", "POST /api/items without token → 401",
-                 "GET /admin/ anonymous", "create-admin user can log in", "POST /api/items empty name → 422"):
+    for must in (
+        "GET /health",
+        "revoked token → 401",
+        "POST /api/items without token → 401",
+        "GET /admin/ anonymous",
+        "create-admin user can log in",
+        "POST /api/items empty name → 422",
+    ):
         assert any(n.startswith(must) for n in names), must
 
 
 @pytest.mark.parametrize("framework", available_frameworks())
 def test_verify_command_json_on_the_minimal_variant(framework: str) -> None:
     need_tools(framework)
-    done = subprocess.run([sys.executable, "-m", "stackstart", "verify", "--framework", framework,
-                           "--variant", "minimal", "--json"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "stackstart", "verify", "--framework", framework, "--variant", "minimal", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(done.stdout)
     assert report["passed"] is True
     statuses = {s["name"]: s["status"] for s in report["steps"]}
-    assert statuses["migrate"] == "skipped" and statuses["contract"] == "passed"
+    assert statuses["migrate"] == "skipped"
+    assert statuses["contract"] == "passed"
     assert {c["name"] for c in report["checks"]} == {
-        'GET /health → 200 {"status": "ok"}', "GET / → 200 HTML naming the project"}
+        'GET /health → 200 {"status": "ok"}',
+        "GET / → 200 HTML naming the project",
+    }
     assert done.stderr == ""  # --json stays quiet

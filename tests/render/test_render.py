@@ -36,8 +36,10 @@ def test_combination_renders_and_parses(tmp_path: Path, framework: str, options:
     assert parsed >= 3
 
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    assert answers["framework"] == framework and answers["project_name"] == "shop"
-    assert answers["database"] == options.database and answers["docker"] is options.docker
+    assert answers["framework"] == framework
+    assert answers["project_name"] == "shop"
+    assert answers["database"] == options.database
+    assert answers["docker"] is options.docker
 
     env = (project / ".env").read_text()
     for secret in fw.secrets:
@@ -50,7 +52,8 @@ def test_combination_renders_and_parses(tmp_path: Path, framework: str, options:
     assert (project / "compose.yaml").exists() is options.docker
     assert (project / ".dockerignore").exists() is options.docker
     assert (project / ".github" / "workflows").exists() is (options.ci == "github")
-    assert (project / "README.md").is_file() and (project / ".env.example").is_file()
+    assert (project / "README.md").is_file()
+    assert (project / ".env.example").is_file()
     assert (project / ".editorconfig").is_file()
 
     if options.docker:
@@ -83,10 +86,13 @@ def test_git_commit_has_everything_but_the_env_file(tmp_path: Path, framework: s
 
     destination = tmp_path / "shop"
     generate.create(generate.NewRequest("shop", catalog.get(framework), Options(docker=True), destination))
-    tracked = subprocess.run(["git", "ls-files"], cwd=destination, capture_output=True, text=True,
-                             check=True).stdout.split()
-    status = subprocess.run(["git", "status", "--porcelain", "--ignored"], cwd=destination, capture_output=True,
-                            text=True, check=True).stdout
-    assert ".env" not in tracked and "Dockerfile" in tracked
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=destination, capture_output=True, text=True, check=True
+    ).stdout.split()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--ignored"], cwd=destination, capture_output=True, text=True, check=True
+    ).stdout
+    assert ".env" not in tracked
+    assert "Dockerfile" in tracked
     assert status.strip() == "!! .env"
     assert shutil.which("git")

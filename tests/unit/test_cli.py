@@ -86,8 +86,9 @@ def test_new_refuses_a_non_empty_destination_and_leaves_it_alone() -> None:
     cwd = Path.cwd()
     (cwd / "shop").mkdir()
     (cwd / "shop" / "notes.txt").write_text("mine")
-    assert_usage_error(invoke("new", "shop", "-f", "flask"), "already exists and is not empty", cwd,
-                       before=["shop", "shop/notes.txt"])
+    assert_usage_error(
+        invoke("new", "shop", "-f", "flask"), "already exists and is not empty", cwd, before=["shop", "shop/notes.txt"]
+    )
     assert (cwd / "shop" / "notes.txt").read_text() == "mine"
 
 
@@ -139,10 +140,12 @@ def test_new_creates_commits_and_prints_next_steps() -> None:
     assert "Initial commit from stackstart" in git(project, "log", "--oneline")
     assert git(project, "status", "--porcelain") == ""
     tracked = git(project, "ls-files").split()
-    assert ".env" not in tracked and ".env.example" in tracked
+    assert ".env" not in tracked
+    assert ".env.example" in tracked
     assert (project / ".env").stat().st_mode & 0o777 == 0o600
     answers = (project / ".copier-answers.yml").read_text()
-    assert "framework: flask" in answers and "database: sqlite" in answers
+    assert "framework: flask" in answers
+    assert "database: sqlite" in answers
     assert "SECRET_KEY" not in answers
     assert "cd shop" in result.stdout
     assert ".venv/bin/flask --app shop db upgrade" in result.stdout
@@ -156,7 +159,8 @@ def test_new_json_reports_options_destination_files_and_commands() -> None:
     doc = json.loads(result.stdout)
     assert doc["options"] == {"database": "sqlite", "auth": True, "admin": True, "docker": True, "ci": "github"}
     assert doc["destination"] == str(Path.cwd() / "my-shop")
-    assert "Dockerfile" in doc["files"] and "my_shop/__init__.py" in doc["files"]
+    assert "Dockerfile" in doc["files"]
+    assert "my_shop/__init__.py" in doc["files"]
     assert doc["notes"] == ["--admin turns on --auth"]
     commands = {step["what"]: step["command"] for step in doc["next_steps"]}
     assert commands["create-admin"].endswith(".venv/bin/flask --app my_shop create-admin admin@example.com")
@@ -176,14 +180,16 @@ def test_dry_run_writes_nothing() -> None:
     result = invoke("new", "shop", "-f", "flask", "--database", "postgresql", "--auth", "--dry-run")
     assert result.exit_code == 0, result.output
     assert "Would create shop (Flask; postgresql, auth, ci github)" in result.stdout
-    assert "  .env" in result.stdout and "  shop/__init__.py" in result.stdout
+    assert "  .env" in result.stdout
+    assert "  shop/__init__.py" in result.stdout
     assert tree(Path.cwd()) == []
 
 
 def test_dry_run_json() -> None:
     result = invoke("new", "shop", "-f", "flask", "--dry-run", "--json")
     doc = json.loads(result.stdout)
-    assert doc["dry_run"] is True and ".copier-answers.yml" in doc["files"]
+    assert doc["dry_run"] is True
+    assert ".copier-answers.yml" in doc["files"]
     assert tree(Path.cwd()) == []
 
 
@@ -238,20 +244,28 @@ def test_defaults_never_prompt_even_on_a_terminal(monkeypatch: pytest.MonkeyPatc
 
 def test_list_text_and_json() -> None:
     result = invoke("list")
-    assert result.exit_code == 0 and result.exception is None
-    assert "flask       Flask 3.1" in result.stdout and "not available yet" in result.stdout
+    assert result.exit_code == 0
+    assert result.exception is None
+    assert "flask       Flask 3.1" in result.stdout
+    assert "not available yet" in result.stdout
     doc = json.loads(invoke("list", "--json").stdout)
     frameworks = {f["key"]: f for f in doc["frameworks"]}
     assert list(frameworks) == ["django", "flask", "express", "laravel", "rails", "springboot", "aspnet"]
-    assert frameworks["flask"]["available"] is True and frameworks["rails"]["available"] is False
-    assert frameworks["flask"]["commands"]["run"] == ".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} <package>.wsgi:app"
-    assert all("PORT" in f["commands"]["run"] or f["key"] in {"springboot", "aspnet", "express"} for f in doc["frameworks"])
+    assert frameworks["flask"]["available"] is True
+    assert frameworks["rails"]["available"] is False
+    assert (
+        frameworks["flask"]["commands"]["run"] == ".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} <package>.wsgi:app"
+    )
+    assert all(
+        "PORT" in f["commands"]["run"] or f["key"] in {"springboot", "aspnet", "express"} for f in doc["frameworks"]
+    )
     assert [o["name"] for o in doc["options"]] == ["database", "auth", "admin", "docker", "ci"]
 
 
 def test_doctor_json() -> None:
     result = invoke("doctor", "--json")
-    assert result.exit_code == 0 and result.exception is None
+    assert result.exit_code == 0
+    assert result.exception is None
     doc = json.loads(result.stdout)
     assert doc["tools"]["git"]["present"] is True
     assert doc["tools"]["python"]["version"].startswith("3.")
@@ -291,8 +305,12 @@ def test_verify_refuses_a_directory_that_is_not_a_project() -> None:
 def test_verify_refuses_a_garbled_answers_file() -> None:
     (Path.cwd() / "broken").mkdir()
     (Path.cwd() / "broken" / ".copier-answers.yml").write_text("framework: [unclosed\n")
-    assert_usage_error(invoke("verify", "broken"), "is not a valid stackstart answers file", Path.cwd(),
-                       before=["broken", "broken/.copier-answers.yml"])
+    assert_usage_error(
+        invoke("verify", "broken"),
+        "is not a valid stackstart answers file",
+        Path.cwd(),
+        before=["broken", "broken/.copier-answers.yml"],
+    )
 
 
 def test_verify_on_postgresql_needs_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -303,7 +321,10 @@ def test_verify_on_postgresql_needs_a_server(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_version_and_module_entry_point() -> None:
     result = invoke("--version")
-    assert result.exit_code == 0 and "stackstart, version" in result.stdout
-    done = subprocess.run([sys.executable, "-m", "stackstart", "--help"], capture_output=True, text=True,
-                          env=os.environ, check=False)
-    assert done.returncode == 0 and "Commands:" in done.stdout
+    assert result.exit_code == 0
+    assert "stackstart, version" in result.stdout
+    done = subprocess.run(
+        [sys.executable, "-m", "stackstart", "--help"], capture_output=True, text=True, env=os.environ, check=False
+    )
+    assert done.returncode == 0
+    assert "Commands:" in done.stdout

@@ -39,8 +39,14 @@ def broken_server() -> Iterator[str]:
 
 
 def test_a_server_that_breaks_the_contract_fails_it(broken_server: str) -> None:
-    checks = contract.run_contract(broken_server, project_name="shop", database=True, auth=True, admin=True,
-                                   admin_credentials=("a@example.com", "password123"))
+    checks = contract.run_contract(
+        broken_server,
+        project_name="shop",
+        database=True,
+        auth=True,
+        admin=True,
+        admin_credentials=("a@example.com", "password123"),
+    )
     failed = {c.name for c in checks if not c.passed}
     assert 'GET /health → 200 {"status": "ok", "database": "ok"}' in failed
     assert "GET / → 200 HTML naming the project" in failed
