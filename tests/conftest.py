@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sysconfig
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -60,7 +61,7 @@ def _postgres_bindir() -> Path | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def postgres_url() -> Iterator[str]:
     """A PostgreSQL server URL whose role may create databases.
 
     $STACKSTART_POSTGRES_URL if set (as `.ci/run` does); otherwise a throwaway
@@ -76,11 +77,13 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         if required_frameworks():
             pytest.fail(message)
         pytest.skip(message)
-    data = tmp_path_factory.mktemp("pg") / "data"
+    # not under pytest's tmp dir: that is private to root, and the server runs as "postgres"
+    base = Path(tempfile.mkdtemp(prefix="stackstart-pg-"))
+    data = base / "data"
     runner: list[str] = []
     if os.geteuid() == 0:
         runner = ["runuser", "-u", "postgres", "--"]
-        shutil.chown(data.parent, "postgres")
+        shutil.chown(base, "postgres")
     port = _free_port()
     subprocess.run(
         [*runner, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
@@ -94,10 +97,10 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             "-D",
             str(data),
             "-l",
-            str(data.parent / "log"),
+            str(base / "log"),
             "-w",
             "-o",
-            f"-p {port} -k {data.parent} -c listen_addresses=127.0.0.1",
+            f"-p {port} -k {base} -c listen_addresses=127.0.0.1",
             "start",
         ],
         check=True,
@@ -110,3 +113,4 @@ def postgres_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         subprocess.run(
             [*runner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], check=False, capture_output=True
         )
+        shutil.rmtree(base, ignore_errors=True)
