@@ -230,6 +230,12 @@ def _item_checks(run: _Run, token: str | None) -> None:
     )
     run.check("POST /api/items missing name → 422", run.call("POST", "/api/items", {}, token), 422, _has_errors("name"))
     run.check(
+        "POST /api/items non-string name → 422",
+        run.call("POST", "/api/items", {"name": 5}, token),
+        422,
+        _has_errors("name"),
+    )
+    run.check(
         "GET /api/items → 200 list containing the item",
         run.call("GET", "/api/items"),
         200,

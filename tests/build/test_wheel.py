@@ -37,8 +37,7 @@ def test_wheel_carries_the_templates_and_generates_a_project(tmp_path: Path) -> 
     venv = tmp_path / "venv"
     run("uv", "venv", "-q", "--python", sys.executable, venv)
     run("uv", "pip", "install", "-q", "--python", venv / "bin" / "python", wheel)
-    work = tmp_path / "work"
-    work.mkdir()
+    work = Path.cwd()  # the isolated working directory of this test
     run(
         venv / "bin" / "stackstart", "new", "demo", "--framework", "flask", "--auth", "--no-git", "--defaults", cwd=work
     )
