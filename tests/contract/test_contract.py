@@ -75,3 +75,22 @@ def test_verify_command_json_on_the_minimal_variant(framework: str) -> None:
         "GET / → 200 HTML naming the project",
     }
     assert done.stderr == ""  # --json stays quiet
+
+
+@pytest.mark.parametrize("framework", available_frameworks())
+def test_verify_an_existing_project_leaves_its_git_tree_clean(framework: str) -> None:
+    need_tools(framework)
+    project = Path.cwd() / "shop"
+    new = subprocess.run(
+        [sys.executable, "-m", "stackstart", "new", "shop", "-f", framework, "--auth", "--defaults"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert new.returncode == 0, new.stderr
+    report = verify.verify(path=project)
+    assert report.passed, describe(report)
+    assert report.options.auth is True
+    assert report.steps[0].name == "install"  # no render for an existing project
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True)
+    assert status.stdout == ""  # .venv, the SQLite file and caches are all git-ignored
