@@ -26,6 +26,7 @@ __all__ = [
     "OptionSpec",
     "Options",
     "all_names",
+    "change_options",
     "combinations",
     "command",
     "get",
@@ -394,6 +395,42 @@ def resolve_options(given: Mapping[str, object | None]) -> tuple[Options, list[s
             choices = ", ".join(spec.choices)
             raise UsageError(f"{_flag(spec.name)} must be one of {choices}, not {value!r}")
     return Options(**values), notes  # type: ignore[arg-type]
+
+
+def change_options(current: Options, given: Mapping[str, object | None]) -> tuple[Options, list[str]]:
+    """Apply option changes (``None`` = keep) to an existing project's options.
+
+    Same rules as :func:`resolve_options`: an option turned on pulls in what
+    it requires (``--admin`` turns on auth), and one turned off takes the
+    options that depend on it along (``--no-auth`` turns admin off too).
+    """
+    explicit = {name: value for name, value in given.items() if value is not None}
+    requested: dict[str, object | None] = {
+        spec.name: explicit.get(spec.name, getattr(current, spec.name)) for spec in OPTIONS
+    }
+    notes: list[str] = []
+    for spec in reversed(OPTIONS):  # requirements of what is on: let resolve_options imply them
+        req = spec.requires
+        if req and _is_on(requested[spec.name]) and req not in explicit and not _is_on(requested[req]):
+            requested[req] = None
+    for spec in OPTIONS:  # dependents of what was turned off
+        req = spec.requires
+        if (
+            req
+            and spec.name not in explicit
+            and requested[spec.name] is not None  # None: about to be implied by what needs it
+            and requested[req] is not None
+            and not _is_on(requested[req])
+        ):
+            if _is_on(requested[spec.name]):
+                notes.append(
+                    f"--no-{req} turns off --{spec.name}"
+                    if req != "database"
+                    else f"--database none turns off --{spec.name}"
+                )
+            requested[spec.name] = False
+    options, implied = resolve_options(requested)
+    return options, implied + notes
 
 
 def variant_options(variant: str, database: str | None = None) -> Options:

@@ -336,6 +336,57 @@ def verify_command(
         sys.exit(1)
 
 
+@cli.command("update")
+@click.argument("path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
+@_option_decorators
+@click.option("--framework", "-f", "framework_name", metavar="F", hidden=True)
+@click.option(
+    "--conflict",
+    type=click.Choice(("inline", "rej")),
+    default="inline",
+    show_default=True,
+    help="Conflict style: markers in the file, or a .rej file beside it.",
+)
+@click.option("--dry-run", is_flag=True, help="Show which files would change; touch nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
+def update_command(
+    path: Path, framework_name: str | None, conflict: str, dry_run: bool, as_json: bool, **given: Any
+) -> None:
+    """Merge this release's template changes (and option changes) into the project at PATH."""
+    from stackstart import update
+
+    result = update.update(path, given, framework=framework_name, conflict=conflict, dry_run=dry_run)
+    if as_json:
+        _emit_json(result.as_json())
+    else:
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        verb = "would change" if dry_run else "changed"
+        changes = ", ".join(f"{k} {a}→{b}" for k, (a, b) in result.option_changes.items())
+        click.echo(
+            f"{result.project.name}: template {result.from_version} → {result.to_version}"
+            + (f"; options {changes}" if changes else "")
+        )
+        if result.up_to_date:
+            click.echo("already up to date" if not dry_run else "nothing would change")
+        for label, names in (
+            ("added", result.added),
+            ("changed", result.changed),
+            ("removed", result.removed),
+            ("deleted by you (left deleted)", result.deleted_by_you),
+        ):
+            for name in names:
+                click.echo(f"  {label}: {name}")
+        for item in result.conflicted:
+            click.echo(f"  CONFLICT {item.path}: {item.reason}")
+        if not dry_run and not result.up_to_date:
+            click.echo(f"{verb} files are not committed: review with git diff, resolve conflicts, then commit")
+    if result.conflicted:
+        if not as_json:
+            click.echo(f"error: {len(result.conflicted)} conflicted file(s)", err=True)
+        sys.exit(1)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn every error into a message and an exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("STACKSTART_DEBUG"))

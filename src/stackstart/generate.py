@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stackstart import __version__, catalog, naming
+from stackstart import __version__, catalog, history, naming
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
@@ -48,6 +48,7 @@ class NewRequest:
     destination: Path
     git: bool = True
     notes: tuple[str, ...] = ()
+    source: history.TemplateSource | None = None  # None: this installation's template history
 
     @property
     def identifiers(self) -> naming.Identifiers:
@@ -143,17 +144,24 @@ def check_destination(destination: Path) -> None:
         )
 
 
-def render(name: str, framework: Framework, options: Options, target: Path) -> None:
-    """Render the Copier template into ``target`` (which must not exist or be empty)."""
+def render(
+    name: str, framework: Framework, options: Options, target: Path, source: history.TemplateSource | None = None
+) -> None:
+    """Render the Copier template into ``target`` (which must not exist or be empty).
+
+    The template comes from the history store at this release's tag, so the
+    answers record ``_commit: v<version>`` and `stackstart update` can find it.
+    """
     check_available(framework)
     import copier  # lazily: keeps `--help`, `list` and `doctor` fast
 
+    source = source or history.default_source()
     data: dict[str, object] = {"project_name": name, "framework": framework.key, **options.as_data()}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. copier's DirtyLocalWarning in a source checkout
             copier.run_copy(
-                str(catalog.template_root()),
+                source.path,
                 target,
                 data=data,
                 defaults=True,
@@ -161,7 +169,7 @@ def render(name: str, framework: Framework, options: Options, target: Path) -> N
                 quiet=True,
                 unsafe=False,
                 skip_tasks=True,
-                vcs_ref="HEAD",
+                vcs_ref=source.ref,
                 cleanup_on_error=False,
             )
     except StackstartError:
@@ -273,7 +281,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     extra = [".env"] if request.framework.secrets else []
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="stackstart-dry-run-") as scratch:
-            render(request.name, request.framework, request.options, Path(scratch) / "project")
+            render(request.name, request.framework, request.options, Path(scratch) / "project", request.source)
             files = sorted(set(list_files(Path(scratch) / "project")) | set(extra))
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 
@@ -282,7 +290,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.stackstart-", dir=dest.parent))
     try:
         project = staging / dest.name
-        render(request.name, request.framework, request.options, project)
+        render(request.name, request.framework, request.options, project, request.source)
         write_env(project, request.framework.secrets)
         if request.git:
             git_commit_all(project, f"Initial commit from stackstart {__version__} ({request.framework.title})")

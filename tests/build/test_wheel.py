@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from stackstart import __version__
+
 pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +33,7 @@ def test_wheel_carries_the_templates_and_generates_a_project(tmp_path: Path) -> 
     wheel = next((tmp_path / "dist").glob("stackstart-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "stackstart/_template/copier.yml" in names
+    assert "stackstart/_template/templates.bundle" in names  # the template history, for update
     assert any(n.startswith("stackstart/_template/templates/flask/") for n in names)
     assert "stackstart/cli.py" in names
 
@@ -43,5 +46,9 @@ def test_wheel_carries_the_templates_and_generates_a_project(tmp_path: Path) -> 
     )
     answers = yaml.safe_load((work / "demo" / ".copier-answers.yml").read_text())
     assert answers["auth"] is True
-    assert "site-packages/stackstart/_template" in answers["_src_path"]
+    assert answers["_src_path"] == "~/.local/share/stackstart/templates.bundle"
+    assert answers["_commit"] == "v" + __version__
     assert (work / "demo" / "demo" / "__init__.py").is_file()
+    # the project was rendered from the wheel's own history, which now sits in the machine-wide bundle
+    tags = run("git", "ls-remote", "--tags", Path.home() / ".local/share/stackstart/templates.bundle")
+    assert f"refs/tags/v{__version__}" in tags

@@ -107,3 +107,30 @@ def test_copier_yml_agrees_with_the_catalog() -> None:
 def test_flask_template_ships_and_others_do_not_yet() -> None:
     assert catalog.get("flask").available
     assert (catalog.template_root() / "copier.yml").is_file()
+
+
+@pytest.mark.parametrize(
+    ("current", "given", "expected", "notes"),
+    [
+        (Options(), {"admin": True}, Options(auth=True, admin=True), ["--admin turns on --auth"]),
+        (Options(auth=True, admin=True), {"auth": False}, Options(), ["--no-auth turns off --admin"]),
+        (
+            Options(auth=True, admin=True),
+            {"database": "none"},
+            Options(database="none"),
+            ["--database none turns off --auth", "--no-auth turns off --admin"],
+        ),
+        (Options(database="none"), {"docker": True}, Options(database="none", docker=True), []),
+        (Options(auth=True), {"database": "mysql"}, Options(database="mysql", auth=True), []),
+        (Options(auth=True), {"auth": None, "ci": None}, Options(auth=True), []),
+    ],
+)
+def test_change_options(current: Options, given: dict[str, object], expected: Options, notes: list[str]) -> None:
+    assert catalog.change_options(current, given) == (expected, notes)
+
+
+def test_change_options_refuses_what_new_refuses() -> None:
+    with pytest.raises(UsageError, match=r"--admin \(which turns on --auth\) needs a database"):
+        catalog.change_options(Options(database="none"), {"admin": True})
+    with pytest.raises(UsageError, match="--admin needs --auth, but --no-auth was given"):
+        catalog.change_options(Options(), {"admin": True, "auth": False})

@@ -1,0 +1,127 @@
+"""Every refusal of `stackstart update`: one line, exit 2, and nothing changed (same HEAD, same status)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from tests.unit.test_cli import _Entry
+from tests.update.conftest import TemplateRepo, commit_all, git, head, status
+
+pytestmark = pytest.mark.update
+
+
+def make_dirty(project: Path) -> None:
+    (project / "README.md").write_text("changed but not committed\n")
+
+
+def make_untracked(project: Path) -> None:
+    (project / "scratch.txt").write_text("new file\n")
+
+
+def drop_answers(project: Path) -> None:
+    (project / ".copier-answers.yml").unlink()
+    commit_all(project, "no answers")
+
+
+def garble_answers(project: Path) -> None:
+    (project / ".copier-answers.yml").write_text("framework: [unclosed\n")
+    commit_all(project, "garbled")
+
+
+def nonsense_commit(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("_commit: v1", "_commit: banana"))
+    commit_all(project, "nonsense")
+
+
+def unknown_framework(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("framework: flask", "framework: cobol"))
+    commit_all(project, "cobol")
+
+
+def switch_framework(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("framework: flask", "framework: django"))
+    commit_all(project, "let's be django")
+
+
+def from_the_future(project: Path) -> None:
+    answers = project / ".copier-answers.yml"
+    answers.write_text(answers.read_text().replace("_commit: v1", "_commit: v9"))
+    commit_all(project, "from the future")
+
+
+CASES: list[tuple[str, Callable[[Path], None] | None, list[str], str]] = [
+    ("dirty", make_dirty, [], "has uncommitted changes; commit or stash them"),
+    ("untracked", make_untracked, [], "has uncommitted changes"),
+    ("no-answers", drop_answers, [], "is not a stackstart project"),
+    ("garbled-answers", garble_answers, [], "is not valid YAML at line"),
+    ("nonsense-commit", nonsense_commit, [], "not a stackstart release tag"),
+    ("unknown-framework", unknown_framework, [], "unknown framework 'cobol'"),
+    ("framework-edited", switch_framework, [], "changes the framework from flask to django"),
+    ("framework-flag", None, ["--framework", "django"], "update cannot change the framework"),
+    ("older-template", from_the_future, [], "made with template v9, newer than this stackstart's v2"),
+    ("contradiction", None, ["--admin", "--no-auth"], "--admin needs --auth, but --no-auth was given"),
+    ("admin-without-db", None, ["--database", "none", "--admin"], "needs a database"),
+    ("bad-choice", None, ["--database", "oracle"], "Invalid value for '--database'"),
+]
+
+
+@pytest.mark.parametrize(("spoil", "args", "message"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_refusal_changes_nothing(
+    template_repo: TemplateRepo,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    spoil: Callable[[Path], None] | None,
+    args: list[str],
+    message: str,
+) -> None:
+    project = template_repo.new(tmp_path, template_repo.release("v1"))
+    template_repo.release("v2", lambda flask: (flask / "CHANGELOG.md").write_text("v2\n"))
+    if spoil is not None:
+        spoil(project)
+    before_head, before_status = head(project), status(project)
+    files_before = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if ".git" not in p.parts)
+    monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
+    result = CliRunner().invoke(_Entry(), ["update", str(project), *args])  # type: ignore[arg-type]
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
+    assert head(project) == before_head
+    assert status(project) == before_status
+    assert (
+        sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if ".git" not in p.parts) == files_before
+    )
+
+
+def test_refuses_a_project_without_git(
+    template_repo: TemplateRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    v1 = template_repo.release("v1")
+    project = template_repo.new(tmp_path, v1)
+    shutil.rmtree(project / ".git")  # as if generated with --no-git
+    monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
+    result = CliRunner().invoke(_Entry(), ["update", str(project)])  # type: ignore[arg-type]
+    assert result.exit_code == 2
+    assert "is not the root of a git repository" in result.stderr
+    assert not (project / ".git").exists()
+
+
+def test_refuses_a_plain_directory(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    git(plain, "init", "-q")
+    result = CliRunner().invoke(_Entry(), ["update", str(plain)])  # type: ignore[arg-type]
+    assert result.exit_code == 2
+    assert "is not a stackstart project" in result.stderr
+    missing = CliRunner().invoke(_Entry(), ["update", str(tmp_path / "missing")])  # type: ignore[arg-type]
+    assert missing.exit_code == 2
+    assert "is not a directory" in missing.stderr
