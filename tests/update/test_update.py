@@ -182,3 +182,27 @@ def test_option_turned_on_by_update_equals_a_fresh_new(
     differing = {name for name in ours if ours[name] != theirs[name]}
     assert differing == {"shop/core.py"}  # only the user's edit
     assert b'"X-Frame-Options": "SAMEORIGIN"' in ours["shop/core.py"]
+
+
+def test_a_project_from_another_machine_updates_with_the_default_history(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_src_path` is ~/.local/share/stackstart/templates.bundle: valid wherever stackstart runs."""
+    machine_a, machine_b = tmp_path / "home-a", tmp_path / "home-b"
+    machine_a.mkdir()
+    machine_b.mkdir()
+    monkeypatch.setenv("HOME", str(machine_a))
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    result = CliRunner().invoke(_Entry(), ["new", "shop", "-f", "flask", "--defaults"])  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+    project = Path.cwd() / "shop"
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert answers["_src_path"] == "~/.local/share/stackstart/templates.bundle"
+
+    monkeypatch.setenv("HOME", str(machine_b))  # nothing of machine A's stackstart is here
+    assert not (machine_b / ".local").exists()
+    result = CliRunner().invoke(_Entry(), ["update", str(project), "--auth", "--json"])  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert "shop/auth.py" in doc["added"]
+    assert (machine_b / ".local" / "share" / "stackstart" / "templates.bundle").is_file()
