@@ -78,6 +78,8 @@ class Framework:
     fast_install: tuple[str, str] | None = None  # (tool, command)
     # names a project may not take because they would shadow a dependency
     reserved_names: frozenset[str] = field(default_factory=frozenset)
+    # extra build-tier checks run after the output's tests when it has a database: (name, command)
+    checks: tuple[tuple[str, str], ...] = ()
     # output files (fnmatch patterns, * spans folders) that are the framework's own templates
     # and may legitimately contain {{ }} / {% %}
     native_templates: tuple[str, ...] = ()
@@ -160,7 +162,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
             lint=_PY_LINT,
             test=".venv/bin/pytest",
             run=".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} {package}.wsgi",
-            migrate=".venv/bin/python manage.py migrate",
+            migrate=".venv/bin/python manage.py migrate --noinput",
             create_admin=(
                 'DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" '
                 ".venv/bin/python manage.py createsuperuser --noinput --email {email}"
@@ -170,6 +172,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         db_env="DATABASE_URL",
         secrets={"SECRET_KEY": "token"},
         fast_install=_PY_FAST_INSTALL,
+        checks=(("migrations-check", ".venv/bin/python manage.py makemigrations --check --dry-run"),),
         native_templates=("*/templates/*.html",),
         reserved_names=_PY_COMMON | {"django", "rest_framework", "whitenoise", "environ", "manage", "items", "config"},
     ),
@@ -278,12 +281,12 @@ FRAMEWORKS: tuple[Framework, ...] = (
         toolchain=("java",),
         registry="Maven Central",
         commands=Commands(
-            install="./mvnw -B -q dependency:go-offline",
+            install="./mvnw -B -q -DskipTests package",
             lint="./mvnw -B -q -DskipTests compile",
             test="./mvnw -B verify",
-            run="./mvnw -B -q spring-boot:run",
-            migrate="./mvnw -B -q flyway:migrate",
-            create_admin='./mvnw -B -q spring-boot:run -Dspring-boot.run.arguments="create-admin {email}"',
+            run="java -jar target/{name}.jar",
+            migrate="java -jar target/{name}.jar migrate",
+            create_admin="java -jar target/{name}.jar create-admin {email}",
         ),
         port=8080,
         db_env="SPRING_DATASOURCE_URL",

@@ -100,6 +100,12 @@ def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
     default=None,
     help="Directory in which to create the project folder NAME [default: current directory].",
 )
+@click.option(
+    "--package",
+    "java_package",
+    metavar="PKG",
+    help="Spring Boot base package, e.g. com.example.shop [default: com.example.NAME].",
+)
 @click.option("--defaults", is_flag=True, help="Never prompt: use defaults for every option not given.")
 @click.option("--yes", "-y", "defaults", is_flag=True, hidden=True)
 @click.option("--dry-run", is_flag=True, help="Print the options and the files that would be written; write nothing.")
@@ -109,6 +115,7 @@ def new_command(
     framework_name: str | None,
     git: bool,
     output: Path | None,
+    java_package: str | None,
     defaults: bool,
     dry_run: bool,
     as_json: bool,
@@ -128,7 +135,7 @@ def new_command(
         # validate what was given before asking about the rest
         catalog.resolve_options(given)
         given = _ask_missing(given)
-    request = generate.prepare(name, framework, given, output, git)
+    request = generate.prepare(name, framework, given, output, git, java_package)
     shown = (
         str(request.destination.relative_to(Path.cwd()))
         if request.destination.is_relative_to(Path.cwd())

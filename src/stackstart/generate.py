@@ -49,11 +49,17 @@ class NewRequest:
     git: bool = True
     notes: tuple[str, ...] = ()
     source: history.TemplateSource | None = None  # None: this installation's template history
+    java_package: str | None = None  # Spring Boot only; None: derived from the name
+
+    @property
+    def copier_extra(self) -> dict[str, object]:
+        """Answers beyond the shared options (today: Spring Boot's base package)."""
+        return {"java_package": self.java_package} if self.java_package else {}
 
     @property
     def identifiers(self) -> naming.Identifiers:
         """Per-language identifiers derived from the name."""
-        return naming.identifiers(self.name)
+        return naming.identifiers(self.name, self.java_package)
 
 
 @dataclass(frozen=True)
@@ -120,17 +126,26 @@ def check_name(name: str, framework: Framework) -> None:
 
 
 def prepare(
-    name: str, framework: Framework, given: Mapping[str, object | None], output: Path | None, git: bool
+    name: str,
+    framework: Framework,
+    given: Mapping[str, object | None],
+    output: Path | None,
+    git: bool,
+    java_package: str | None = None,
 ) -> NewRequest:
     """Validate everything `new` was given; raise :class:`UsageError` before anything is written."""
     check_available(framework)
     check_name(name, framework)
+    if java_package is not None:
+        if framework.language != "java":
+            raise UsageError(f"--package applies to Spring Boot only, not {framework.title} (drop it)")
+        naming.check_java_package(java_package)
     options, notes = catalog.resolve_options(given)
     if git and shutil.which("git") is None:
         raise UsageError("git is not installed (install it, or pass --no-git)")
     destination = ((output or Path.cwd()) / name).absolute()
     check_destination(destination)
-    return NewRequest(name, framework, options, destination, git=git, notes=tuple(notes))
+    return NewRequest(name, framework, options, destination, git=git, notes=tuple(notes), java_package=java_package)
 
 
 def check_destination(destination: Path) -> None:
@@ -145,7 +160,12 @@ def check_destination(destination: Path) -> None:
 
 
 def render(
-    name: str, framework: Framework, options: Options, target: Path, source: history.TemplateSource | None = None
+    name: str,
+    framework: Framework,
+    options: Options,
+    target: Path,
+    source: history.TemplateSource | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> None:
     """Render the Copier template into ``target`` (which must not exist or be empty).
 
@@ -156,7 +176,7 @@ def render(
     import copier  # lazily: keeps `--help`, `list` and `doctor` fast
 
     source = source or history.default_source()
-    data: dict[str, object] = {"project_name": name, "framework": framework.key, **options.as_data()}
+    data: dict[str, object] = {"project_name": name, "framework": framework.key, **options.as_data(), **(extra or {})}
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. copier's DirtyLocalWarning in a source checkout
@@ -281,7 +301,14 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     extra = [".env"] if request.framework.secrets else []
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="stackstart-dry-run-") as scratch:
-            render(request.name, request.framework, request.options, Path(scratch) / "project", request.source)
+            render(
+                request.name,
+                request.framework,
+                request.options,
+                Path(scratch) / "project",
+                request.source,
+                request.copier_extra,
+            )
             files = sorted(set(list_files(Path(scratch) / "project")) | set(extra))
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 
@@ -290,7 +317,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.stackstart-", dir=dest.parent))
     try:
         project = staging / dest.name
-        render(request.name, request.framework, request.options, project, request.source)
+        render(request.name, request.framework, request.options, project, request.source, request.copier_extra)
         write_env(project, request.framework.secrets)
         if request.git:
             git_commit_all(project, f"Initial commit from stackstart {__version__} ({request.framework.title})")

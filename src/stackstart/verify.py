@@ -408,8 +408,14 @@ def _run(
         ("lint", catalog.command(fw, "lint", values), {}),
         ("test", catalog.command(fw, "test", values), test_env),
     ):
-        if pipe.shell(step, command, extra).status == "failed" or done(step):
+        if pipe.shell(step, command, extra).status == "failed" or (step != "test" and done(step)):
             return
+    # framework-specific build checks (e.g. Django: no missing migration) belong to the test stage
+    for step, command in fw.checks if opts.database != "none" else ():
+        if pipe.shell(step, command).status == "failed":
+            return
+    if done("test"):
+        return
     if opts.database == "none":
         pipe.skip("migrate", "no database")
     elif pipe.shell("migrate", catalog.command(fw, "migrate", values)).status == "failed":

@@ -69,6 +69,7 @@ def assert_usage_error(result: Result, message: str, cwd: Path, before: list[str
         (["shop"], "missing --framework"),
         ([], "Missing argument 'NAME'"),
         (["shop", "-f", "flask", "--frobnicate"], "No such option '--frobnicate'"),
+        (["shop", "-f", "flask", "--package", "com.example.shop"], "--package applies to Spring Boot only"),
     ],
 )
 def test_new_refuses_bad_input(args: list[str], message: str) -> None:

@@ -78,6 +78,7 @@ def test_copier_yml_derives_the_same_identifiers(name: str) -> None:
     ids = naming.identifiers(name)
     assert env.from_string(questions["package_name"]["default"]).render(project_name=name) == ids.package
     assert env.from_string(questions["project_title"]["default"]).render(project_name=name) == ids.title
+    assert env.from_string(questions["java_package"]["default"]).render(project_name=name) == ids.java_package
 
 
 @pytest.mark.parametrize(
