@@ -22,6 +22,9 @@ _CACHES = {
     "UV_CACHE_DIR": str(_REAL_HOME / ".cache" / "uv"),
     "PIP_CACHE_DIR": str(_REAL_HOME / ".cache" / "pip"),
     "npm_config_cache": str(_REAL_HOME / ".npm"),
+    # Maven: the wrapper's distributions and the local repository are shared by every build
+    "MAVEN_USER_HOME": str(_REAL_HOME / ".m2"),
+    "MAVEN_OPTS": f"-Dmaven.repo.local={_REAL_HOME / '.m2' / 'repository'}",
 }
 
 

@@ -8,8 +8,10 @@ import json
 import re
 import subprocess
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
 
 import yaml
 
@@ -30,12 +32,44 @@ def _parse_yaml(text: str) -> None:
     list(yaml.safe_load_all(text))
 
 
+def _parse_java(text: str) -> None:
+    import tree_sitter
+    import tree_sitter_java
+
+    tree = tree_sitter.Parser(tree_sitter.Language(tree_sitter_java.language())).parse(text.encode())
+    if tree.root_node.has_error:
+        bad = next(_error_nodes(tree.root_node), None)
+        where = f" near line {bad.start_point[0] + 1}" if bad is not None else ""
+        raise SyntaxError(f"Java syntax error{where}")
+
+
+def _error_nodes(node: object) -> Iterator[Any]:
+    if getattr(node, "is_error", False) or getattr(node, "is_missing", False):
+        yield node
+    for child in getattr(node, "children", ()):
+        yield from _error_nodes(child)
+
+
+def _parse_javascript(text: str) -> None:
+    """`node --check` (ES modules): the real parser of the runtime the output targets."""
+    done = subprocess.run(
+        ["node", "--input-type=module", "--check"], input=text, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        lines = done.stderr.strip().splitlines()
+        raise SyntaxError(next((line for line in lines if "SyntaxError" in line), "node --check failed"))
+
+
 PARSERS: dict[str, Callable[[str], object]] = {
     ".py": ast.parse,
     ".toml": tomllib.loads,
     ".json": json.loads,
     ".yml": _parse_yaml,
     ".yaml": _parse_yaml,
+    ".xml": ElementTree.fromstring,
+    ".java": _parse_java,
+    ".js": _parse_javascript,
+    ".mjs": _parse_javascript,
 }
 
 
