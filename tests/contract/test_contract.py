@@ -56,7 +56,7 @@ def test_full_variant_answers_the_contract(
         assert any(n.startswith(must) for n in names), must
 
 
-@pytest.mark.parametrize("framework", available_frameworks())
+@pytest.mark.parametrize("framework", ["flask"])  # the command's own behaviour; templates are covered above
 def test_verify_command_json_on_the_minimal_variant(framework: str) -> None:
     need_tools(framework)
     done = subprocess.run(

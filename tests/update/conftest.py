@@ -28,21 +28,28 @@ class TemplateRepo:
 
     path: Path
 
-    def release(self, tag: str, change: Callable[[Path], None] | None = None) -> history.TemplateSource:
-        """Apply ``change`` to the template folder of Flask, commit and tag."""
+    def release(
+        self, tag: str, change: Callable[[Path], None] | None = None, framework: str = "flask"
+    ) -> history.TemplateSource:
+        """Apply ``change`` to the template folder of ``framework``, commit and tag."""
         if change is not None:
-            change(self.path / "templates" / "flask")
+            change(self.path / "templates" / framework)
         git(self.path, "add", "-A")
         git(self.path, "commit", "-q", "--allow-empty", "-m", f"release {tag}")
         git(self.path, "tag", tag)
         return history.TemplateSource(str(self.path), tag)
 
     def new(
-        self, where: Path, source: history.TemplateSource, options: Options | None = None, name: str = "shop"
+        self,
+        where: Path,
+        source: history.TemplateSource,
+        options: Options | None = None,
+        name: str = "shop",
+        framework: str = "flask",
     ) -> Path:
         """`stackstart new` from this repository at ``source.ref``."""
         destination = where / name
-        request = generate.NewRequest(name, catalog.get("flask"), options or Options(), destination, source=source)
+        request = generate.NewRequest(name, catalog.get(framework), options or Options(), destination, source=source)
         generate.create(request)
         return destination
 

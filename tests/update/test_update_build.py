@@ -9,7 +9,7 @@ import pytest
 from stackstart import update, verify
 from stackstart.catalog import Options
 from tests.build.test_build import describe
-from tests.helpers import need_tools
+from tests.helpers import available_frameworks, need_tools
 from tests.update.conftest import TemplateRepo, commit_all
 from tests.update.test_update import edit
 
@@ -50,3 +50,32 @@ def test_updated_full_variant_builds(template_repo: TemplateRepo, tmp_path: Path
     assert report.passed, describe(report)
     test_step = next(s for s in report.steps if s.name == "test")
     assert "passed" in test_step.detail
+
+
+def generic_v2(framework_dir: Path) -> None:
+    (framework_dir / "CHANGELOG.md").write_text("# Changes\n\n- v2\n")
+    gitignore = next(framework_dir.glob(".gitignore*"))
+    gitignore.write_text(gitignore.read_text() + "# v2: editor backups\n*~\n")
+
+
+@pytest.mark.parametrize("framework", [f for f in available_frameworks() if f != "flask"])
+def test_updated_full_variant_builds_for_every_framework(
+    template_repo: TemplateRepo, tmp_path: Path, framework: str
+) -> None:
+    need_tools(framework)
+    v1 = template_repo.release("v1")
+    project = template_repo.new(tmp_path, v1, Options(auth=True, admin=True, docker=True), framework=framework)
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\n## Our team\n\nWe deploy on Fridays.\n")
+    (project / "NOTES.md").write_text("ours\n")
+    commit_all(project, "our edits")
+
+    result = update.update(project, source=template_repo.release("v2", generic_v2, framework))
+    assert result.conflicted == []
+    assert result.added == ["CHANGELOG.md"]
+    assert readme.read_text().endswith("We deploy on Fridays.\n")
+    assert (project / ".gitignore").read_text().endswith("*~\n")
+    commit_all(project, "update to v2")
+
+    report = verify.verify(path=project, until="test")
+    assert report.passed, describe(report)
