@@ -208,9 +208,9 @@ def _new_secret(kind: str) -> str:
 
 def write_env(project: Path, wanted: Mapping[str, str]) -> None:
     """Write the git-ignored ``.env`` from ``.env.example`` with fresh secrets filled in."""
-    if not wanted:
-        return
     example = project / ".env.example"
+    if not wanted and not example.is_file():
+        return
     lines = example.read_text(encoding="utf-8").splitlines() if example.is_file() else []
     missing = dict(wanted)
     for index, line in enumerate(lines):
@@ -298,18 +298,12 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     dest = request.destination
     check_destination(dest)
     steps = next_steps(request, shown_destination or str(dest))
-    extra = [".env"] if request.framework.secrets else []
     if dry_run:
         with tempfile.TemporaryDirectory(prefix="stackstart-dry-run-") as scratch:
-            render(
-                request.name,
-                request.framework,
-                request.options,
-                Path(scratch) / "project",
-                request.source,
-                request.copier_extra,
-            )
-            files = sorted(set(list_files(Path(scratch) / "project")) | set(extra))
+            project = Path(scratch) / "project"
+            render(request.name, request.framework, request.options, project, request.source, request.copier_extra)
+            write_env(project, request.framework.secrets)
+            files = list_files(project)
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 
     created_parent = _first_missing_ancestor(dest.parent)
