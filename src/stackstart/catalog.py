@@ -209,7 +209,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         aliases=("node", "nodejs", "express.js"),
         language="javascript",
         version="5.x",
-        runtime="Node >= 20",
+        runtime="Node >= 20.12",
         toolchain=("node", "npm"),
         registry="npm",
         commands=Commands(
