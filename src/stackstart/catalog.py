@@ -78,6 +78,8 @@ class Framework:
     fast_install: tuple[str, str] | None = None  # (tool, command)
     # names a project may not take because they would shadow a dependency
     reserved_names: frozenset[str] = field(default_factory=frozenset)
+    # the lock file the first install writes, which the user should commit
+    lockfile: str | None = None
     # extra build-tier checks run after the output's tests when it has a database: (name, command)
     checks: tuple[tuple[str, str], ...] = ()
     # output files (fnmatch patterns, * spans folders) that are the framework's own templates
@@ -223,6 +225,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=3000,
         db_env="DATABASE_URL",
         secrets={"SESSION_SECRET": "token"},
+        lockfile="package-lock.json",
         reserved_names=frozenset({"express", "helmet", "supertest", "eslint", "adminjs", "node_modules"}),
     ),
     Framework(
@@ -245,6 +248,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8000,
         db_env="DB_URL",
         secrets={"APP_KEY": "laravel"},
+        lockfile="composer.lock",
         native_templates=("resources/views/*.blade.php",),
         reserved_names=frozenset({"laravel", "illuminate", "filament", "sanctum", "vendor"}),
     ),
@@ -268,6 +272,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=3000,
         db_env="DATABASE_URL",
         secrets={"SECRET_KEY_BASE": "hex"},
+        lockfile="Gemfile.lock",
         native_templates=("app/views/*.erb",),
         reserved_names=frozenset({"rails", "ruby", "application", "destroy", "plugin", "runner", "gem", "bundler"}),
     ),
