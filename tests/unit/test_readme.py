@@ -36,7 +36,9 @@ def test_option_table_names_every_catalog_option_and_framework() -> None:
     assert " ".join(f.key for f in catalog.FRAMEWORKS) in README
 
 
-def test_flask_commands_in_readme_are_the_catalog_commands() -> None:
-    values = {"package": "PACKAGE", "email": "you@example.com"}
-    for what in ("install", "migrate", "test", "lint", "run", "create_admin"):
-        assert catalog.command(catalog.get("flask"), what, values) in README, what
+def test_commands_in_readme_are_the_catalog_commands() -> None:
+    values = {"package": "PACKAGE", "name": "NAME", "email": "you@example.com"}
+    for framework in catalog.FRAMEWORKS:
+        if framework.available:
+            for what in ("install", "migrate", "test", "lint", "run", "create_admin"):
+                assert f"`{catalog.command(framework, what, values)}`" in README, (framework.key, what)
