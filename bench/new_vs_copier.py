@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from stackstart import catalog
+from stackstart import history
 
 ANSWERS = {
     "project_name": "demo",
