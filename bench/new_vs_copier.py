@@ -51,19 +51,11 @@ def stackstart_new(dest: Path) -> list[str]:
 
 
 def copier_copy(dest: Path) -> list[str]:
+    # the same template stackstart renders: its history bundle, at this release's tag
+    source = history.default_source()
     data = [arg for key, value in ANSWERS.items() for arg in ("-d", f"{key}={value}")]
     copier = shutil.which("copier") or "copier"
-    return [
-        copier,
-        "copy",
-        "--quiet",
-        "--defaults",
-        "--vcs-ref",
-        "HEAD",
-        *data,
-        str(catalog.template_root()),
-        str(dest / "demo"),
-    ]
+    return [copier, "copy", "--quiet", "--defaults", "--vcs-ref", source.ref, *data, source.path, str(dest / "demo")]
 
 
 def measure(make: object, runs: int) -> list[float]:
