@@ -70,6 +70,8 @@ def assert_usage_error(result: Result, message: str, cwd: Path, before: list[str
         ([], "Missing argument 'NAME'"),
         (["shop", "-f", "flask", "--frobnicate"], "No such option '--frobnicate'"),
         (["shop", "-f", "flask", "--package", "com.example.shop"], "--package applies to Spring Boot only"),
+        (["shop", "-f", "spring", "--package", "com.example.class"], 'uses the Java keyword "class"'),
+        (["shop", "-f", "spring", "--package", "Shop"], "two or more dot-separated lowercase identifiers"),
     ],
 )
 def test_new_refuses_bad_input(args: list[str], message: str) -> None:
@@ -329,3 +331,11 @@ def test_version_and_module_entry_point() -> None:
     )
     assert done.returncode == 0
     assert "Commands:" in done.stdout
+
+
+def test_spring_boot_base_package() -> None:
+    result = invoke("new", "shop", "-f", "spring-boot", "--package", "org.acme.store", "--no-git")
+    assert result.exit_code == 0, result.output
+    project = Path.cwd() / "shop"
+    assert (project / "src" / "main" / "java" / "org" / "acme" / "store" / "Application.java").is_file()
+    assert "java_package: org.acme.store" in (project / ".copier-answers.yml").read_text()
