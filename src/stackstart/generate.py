@@ -173,29 +173,34 @@ def render(
     answers record ``_commit: v<version>`` and `stackstart update` can find it.
     """
     check_available(framework)
-    import copier  # lazily: keeps `--help`, `list` and `doctor` fast
-
     source = source or history.default_source()
     data: dict[str, object] = {"project_name": name, "framework": framework.key, **options.as_data(), **(extra or {})}
+    copier_render(source.path, source.ref, data, target)
+
+
+def copier_render(source: str, ref: str, data: Mapping[str, object], target: Path) -> None:
+    """`copier copy` of ``source`` at ``ref`` with ``data``: no prompts, no tasks, one error type."""
+    import copier  # lazily: keeps `--help`, `list` and `doctor` fast
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. copier's DirtyLocalWarning in a source checkout
             copier.run_copy(
-                source.path,
+                source,
                 target,
-                data=data,
+                data=dict(data),
                 defaults=True,
                 overwrite=True,
                 quiet=True,
                 unsafe=False,
                 skip_tasks=True,
-                vcs_ref=source.ref,
+                vcs_ref=ref,
                 cleanup_on_error=False,
             )
     except StackstartError:
         raise
     except Exception as error:  # copier's own errors are many and not all share a base class
-        raise ToolError(f"copier failed to render the {framework.title} template: {error}") from error
+        raise ToolError(f"copier failed to render {data.get('framework', 'the')} template at {ref}: {error}") from error
 
 
 def _new_secret(kind: str) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import catalog, history
+from stackstart import catalog, generate, history
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
@@ -140,22 +140,7 @@ def _check_project(project: Path) -> dict[str, Any]:
 
 
 def _render(source: str, ref: str, answers: Mapping[str, Any], target: Path) -> None:
-    import copier
-
-    data = {k: v for k, v in answers.items() if not k.startswith("_")}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        copier.run_copy(
-            source,
-            target,
-            data=data,
-            defaults=True,
-            overwrite=True,
-            quiet=True,
-            vcs_ref=ref,
-            skip_tasks=True,
-            unsafe=False,
-        )
+    generate.copier_render(source, ref, {k: v for k, v in answers.items() if not k.startswith("_")}, target)
 
 
 def _files(root: Path) -> dict[str, bytes]:

@@ -33,28 +33,21 @@ def garble_answers(project: Path) -> None:
     commit_all(project, "garbled")
 
 
-def nonsense_commit(project: Path) -> None:
-    answers = project / ".copier-answers.yml"
-    answers.write_text(answers.read_text().replace("_commit: v1", "_commit: banana"))
-    commit_all(project, "nonsense")
+def rewrite_answers(old: str, new: str) -> Callable[[Path], None]:
+    """A spoiler that edits one line of the answers file and commits it."""
+
+    def spoil(project: Path) -> None:
+        answers = project / ".copier-answers.yml"
+        answers.write_text(answers.read_text().replace(old, new))
+        commit_all(project, f"answers: {new}")
+
+    return spoil
 
 
-def unknown_framework(project: Path) -> None:
-    answers = project / ".copier-answers.yml"
-    answers.write_text(answers.read_text().replace("framework: flask", "framework: cobol"))
-    commit_all(project, "cobol")
-
-
-def switch_framework(project: Path) -> None:
-    answers = project / ".copier-answers.yml"
-    answers.write_text(answers.read_text().replace("framework: flask", "framework: django"))
-    commit_all(project, "let's be django")
-
-
-def from_the_future(project: Path) -> None:
-    answers = project / ".copier-answers.yml"
-    answers.write_text(answers.read_text().replace("_commit: v1", "_commit: v9"))
-    commit_all(project, "from the future")
+nonsense_commit = rewrite_answers("_commit: v1", "_commit: banana")
+unknown_framework = rewrite_answers("framework: flask", "framework: cobol")
+switch_framework = rewrite_answers("framework: flask", "framework: django")
+from_the_future = rewrite_answers("_commit: v1", "_commit: v9")
 
 
 CASES: list[tuple[str, Callable[[Path], None] | None, list[str], str]] = [
