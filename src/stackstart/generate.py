@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from stackstart import __version__, catalog, history, naming
 from stackstart.catalog import Framework, Options
@@ -34,6 +35,7 @@ __all__ = [
     "find_framework",
     "next_steps",
     "prepare",
+    "read_answers",
     "render",
 ]
 
@@ -146,6 +148,42 @@ def prepare(
     destination = ((output or Path.cwd()) / name).absolute()
     check_destination(destination)
     return NewRequest(name, framework, options, destination, git=git, notes=tuple(notes), java_package=java_package)
+
+
+ANSWERS_FILE = ".copier-answers.yml"
+
+
+def read_answers(
+    project: Path, text: str | None = None, require: tuple[str, ...] = ("project_name", "framework")
+) -> tuple[dict[str, Any], Options]:
+    """The answers file of a generated project (or ``text`` of an older version of it), and its options.
+
+    Anything that is not a usable answers file is a one-line :class:`UsageError`.
+    """
+    import yaml  # copier's own dependency
+
+    where = project / ANSWERS_FILE
+    problem = f"{where} is not a valid stackstart answers file: it"
+    try:
+        answers = yaml.safe_load(text if text is not None else where.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        raise UsageError(f"{problem} is not valid YAML{line} (restore it with git checkout)") from error
+    if not isinstance(answers, dict):
+        raise UsageError(f"{problem} holds no answers (restore it with git checkout)")
+    missing = [key for key in require if not answers.get(key)]
+    if missing:
+        raise UsageError(f"{problem} lacks {', '.join(missing)} (restore it with git checkout)")
+    if catalog.lookup(str(answers["framework"])) is None:
+        raise UsageError(
+            f"{problem} names an unknown framework {answers['framework']!r} (restore it with git checkout)"
+        )
+    try:
+        options, _ = catalog.resolve_options({spec.name: answers.get(spec.name) for spec in catalog.OPTIONS})
+    except UsageError as error:
+        raise UsageError(f"{problem} has a bad option: {error} (restore it with git checkout)") from error
+    return answers, options
 
 
 def check_destination(destination: Path) -> None:

@@ -26,7 +26,7 @@ from stackstart.errors import StackstartError, ToolError, UsageError
 
 __all__ = ["ANSWERS_FILE", "SIDECAR", "Conflict", "UpdateResult", "update"]
 
-ANSWERS_FILE = ".copier-answers.yml"
+ANSWERS_FILE = generate.ANSWERS_FILE
 SIDECAR = ".stackstart-new"
 
 
@@ -87,29 +87,16 @@ def _git(project: Path, *args: str, check: bool = True) -> str:
     return done.stdout
 
 
-def _read_answers(project: Path, text: str | None = None) -> dict[str, Any]:
-    import yaml
-
-    where = project / ANSWERS_FILE
-    try:
-        answers = yaml.safe_load(text if text is not None else where.read_text(encoding="utf-8"))
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        raise UsageError(f"{where} is not valid YAML{line} (restore it with git checkout)") from error
-    if not isinstance(answers, dict):
-        raise UsageError(f"{where} is not a stackstart answers file (restore it with git checkout)")
-    missing = [key for key in ("_commit", "_src_path", "project_name", "framework") if not answers.get(key)]
-    if missing:
-        raise UsageError(f"{where} lacks {', '.join(missing)} (restore it with git checkout)")
-    if catalog.lookup(str(answers["framework"])) is None:
-        raise UsageError(f"{where} names an unknown framework {answers['framework']!r} (restore it with git checkout)")
+def _read_answers(project: Path, text: str | None = None) -> tuple[dict[str, Any], Options]:
+    answers, options = generate.read_answers(
+        project, text, require=("_commit", "_src_path", "project_name", "framework")
+    )
     if not history.tag_version(str(answers["_commit"])):
-        raise UsageError(f"{where} has _commit {answers['_commit']!r}, not a stackstart release tag")
-    return answers
+        raise UsageError(f"{project / ANSWERS_FILE} has _commit {answers['_commit']!r}, not a stackstart release tag")
+    return answers, options
 
 
-def _check_project(project: Path) -> dict[str, Any]:
+def _check_project(project: Path) -> tuple[dict[str, Any], Options]:
     """Every refusal that needs no template: not a project, not git, dirty, answers broken."""
     if not project.is_dir():
         raise UsageError(f"{project} is not a directory")
@@ -127,16 +114,16 @@ def _check_project(project: Path) -> dict[str, Any]:
         raise UsageError(f"{project} has no commit yet; commit the project first")
     if _git(project, "status", "--porcelain", "--untracked-files=all").strip():
         raise UsageError(f"{project} has uncommitted changes; commit or stash them, then update")
-    answers = _read_answers(project)
+    answers, options = _read_answers(project)
     first = _git(project, "log", "--reverse", "--format=%H", "--", ANSWERS_FILE).split()
     if first:
-        original = _read_answers(project, _git(project, "show", f"{first[0]}:{ANSWERS_FILE}"))
+        original, _ = _read_answers(project, _git(project, "show", f"{first[0]}:{ANSWERS_FILE}"))
         if original["framework"] != answers["framework"]:
             raise UsageError(
                 f"{ANSWERS_FILE} changes the framework from {original['framework']} to {answers['framework']}; "
                 "stackstart cannot turn one framework into another (generate a new project instead)"
             )
-    return answers
+    return answers, options
 
 
 def _render(source: str, ref: str, answers: Mapping[str, Any], target: Path) -> None:
@@ -175,11 +162,10 @@ def update(
     With ``dry_run`` the merge runs in a throwaway clone and the project is not touched.
     """
     project = project.absolute()
-    answers = _check_project(project)
+    answers, current = _check_project(project)
     fw = catalog.get(str(answers["framework"]))
     if framework is not None and (catalog.lookup(framework) or fw) != fw:
         raise UsageError(f"this is a {fw.title} project; update cannot change the framework (generate a new project)")
-    current, _ = catalog.resolve_options({spec.name: answers.get(spec.name) for spec in catalog.OPTIONS})
     options, notes = catalog.change_options(current, given or {})
     merged = current.as_data()
     changes = {

@@ -97,23 +97,12 @@ class VerifyReport:
 
 def read_project(path: Path) -> tuple[str, Framework, Options]:
     """Name, framework and options of a generated project, from its answers file."""
-    import yaml  # copier's own dependency
+    from stackstart.generate import ANSWERS_FILE, read_answers
 
-    answers_file = path / ".copier-answers.yml"
-    if not answers_file.is_file():
-        raise UsageError(f"{path} is not a stackstart project (no .copier-answers.yml); pass a project directory")
-    try:
-        answers = yaml.safe_load(answers_file.read_text(encoding="utf-8"))
-        framework = catalog.get(str(answers["framework"]))
-        options, _ = catalog.resolve_options({spec.name: answers.get(spec.name) for spec in catalog.OPTIONS})
-        name = str(answers["project_name"])
-    except (yaml.YAMLError, KeyError, TypeError, AttributeError, UsageError) as error:
-        mark = getattr(error, "problem_mark", None)
-        why = f"YAML error at line {mark.line + 1}" if mark is not None else " ".join(str(error).split())
-        raise UsageError(
-            f"{answers_file} is not a valid stackstart answers file ({why}); restore it from git"
-        ) from error
-    return name, framework, options
+    if not (path / ANSWERS_FILE).is_file():
+        raise UsageError(f"{path} is not a stackstart project (no {ANSWERS_FILE}); pass a project directory")
+    answers, options = read_answers(path)
+    return str(answers["project_name"]), catalog.get(str(answers["framework"])), options
 
 
 def _free_port() -> int:
