@@ -18,6 +18,8 @@ from tests.helpers import required_frameworks
 
 # Package caches survive HOME isolation so build tests don't download everything per test.
 _REAL_HOME = Path.home()
+# read before the isolation fixture clears every STACKSTART_* variable for the tests
+_SERVER_POSTGRES_URL = os.environ.get("STACKSTART_POSTGRES_URL")
 _CACHES = {
     "UV_CACHE_DIR": str(_REAL_HOME / ".cache" / "uv"),
     "PIP_CACHE_DIR": str(_REAL_HOME / ".cache" / "pip"),
@@ -28,9 +30,19 @@ _CACHES = {
 }
 
 
+@pytest.fixture(scope="session")
+def _template_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One stackstart cache per test worker: the template bundle is keyed by content, so sharing it is safe."""
+    return tmp_path_factory.mktemp("stackstart-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _template_cache: Path) -> None:
     """Every test runs in tmp_path with its own HOME and git config."""
+    for key in [k for k in os.environ if k.startswith(("STACKSTART_", "XDG_"))]:
+        if key != "STACKSTART_REQUIRE":
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(_template_cache))
     home = tmp_path / "home"
     home.mkdir()
     gitconfig = home / ".gitconfig"
@@ -70,9 +82,8 @@ def postgres_url() -> Iterator[str]:
     $STACKSTART_POSTGRES_URL if set (as `.ci/run` does); otherwise a throwaway
     cluster started here (as the postgres user when running as root).
     """
-    url = os.environ.get("STACKSTART_POSTGRES_URL")
-    if url:
-        yield url
+    if _SERVER_POSTGRES_URL:
+        yield _SERVER_POSTGRES_URL
         return
     bindir = _postgres_bindir()
     if bindir is None:
