@@ -20,6 +20,7 @@ __all__ = [
     "DATABASES",
     "FRAMEWORKS",
     "OPTIONS",
+    "SHARED_SECRETS",
     "VARIANTS",
     "Commands",
     "Framework",
@@ -40,6 +41,11 @@ DATABASES: tuple[str, ...] = ("none", "sqlite", "postgresql", "mysql")
 CI_PROVIDERS: tuple[str, ...] = ("github", "none")
 
 DbUrlFormat = Literal["url", "jdbc", "ado"]
+
+# Secrets any template may ask for by leaving ``KEY=`` empty in its .env.example
+# (e.g. the password of the compose database service, also written into the
+# database URL as ``${DB_PASSWORD}``): name → format, as in ``Framework.secrets``.
+SHARED_SECRETS: Mapping[str, str] = {"DB_PASSWORD": "password"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +78,7 @@ class Framework:
     db_url_format: DbUrlFormat = "url"
     health_path: str = "/health"
     # env vars that `new` fills with a fresh random value in the git-ignored .env,
-    # with the value's format: "token" (URL-safe), "hex" or "laravel" (base64:…)
+    # with the value's format: "token" (URL-safe), "hex", "password" (48 hex digits) or "laravel" (base64:…)
     secrets: Mapping[str, str] = field(default_factory=dict, hash=False)
     # a faster equivalent of commands.install used by `verify` when its tool is present
     fast_install: tuple[str, str] | None = None  # (tool, command)

@@ -244,24 +244,37 @@ def copier_render(source: str, ref: str, data: Mapping[str, object], target: Pat
 def _new_secret(kind: str) -> str:
     if kind == "hex":
         return secrets.token_hex(64)
+    if kind == "password":  # 192 bits; hex needs no quoting in URLs, JDBC or shell
+        return secrets.token_hex(24)
     if kind == "laravel":
         return "base64:" + base64.b64encode(secrets.token_bytes(32)).decode()
     return secrets.token_urlsafe(48)
 
 
 def write_env(project: Path, wanted: Mapping[str, str]) -> None:
-    """Write the git-ignored ``.env`` from ``.env.example`` with fresh secrets filled in."""
+    """Write the git-ignored ``.env`` from ``.env.example`` with fresh secrets filled in.
+
+    A key of ``wanted`` (the framework's secrets) or of :data:`catalog.SHARED_SECRETS`
+    whose line in ``.env.example`` is empty (``KEY=``) gets a fresh random value;
+    ``${KEY}`` in any other value is replaced by that value, so one generated
+    password can appear in both ``DB_PASSWORD`` and ``DATABASE_URL``. The
+    framework's secrets missing from the example are appended.
+    """
     example = project / ".env.example"
     if not wanted and not example.is_file():
         return
     lines = example.read_text(encoding="utf-8").splitlines() if example.is_file() else []
-    missing = dict(wanted)
+    kinds = {**catalog.SHARED_SECRETS, **wanted}
+    filled: dict[str, str] = {}
     for index, line in enumerate(lines):
         key, sep, value = line.partition("=")
         key = key.strip()
-        if sep and key in missing and not value.strip():
-            lines[index] = f"{key}={_new_secret(missing.pop(key))}"
-    lines += [f"{key}={_new_secret(kind)}" for key, kind in missing.items()]
+        if sep and key in kinds and key not in filled and not value.strip():
+            filled[key] = _new_secret(kinds[key])
+            lines[index] = f"{key}={filled[key]}"
+    lines += [f"{key}={_new_secret(kind)}" for key, kind in wanted.items() if key not in filled]
+    for key, value in filled.items():
+        lines = [line.replace("${" + key + "}", value) if not line.lstrip().startswith("#") else line for line in lines]
     env = project / ".env"
     env.write_text("\n".join(lines) + "\n", encoding="utf-8")
     env.chmod(0o600)
