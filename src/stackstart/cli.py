@@ -19,7 +19,14 @@ from typing import Any
 import click
 
 from stackstart import __version__, catalog
-from stackstart.errors import StackstartError, UsageError
+from stackstart.errors import (
+    INTERNAL_ERROR,
+    INTERRUPTED,
+    StackstartError,
+    UpdateConflicts,
+    UsageError,
+    VerifyFailed,
+)
 
 __all__ = ["cli", "main"]
 
@@ -340,7 +347,7 @@ def verify_command(
             + (f" (kept in {report.project})" if keep else "")
         )
     if not report.passed:
-        sys.exit(1)
+        sys.exit(VerifyFailed.exit_code)
 
 
 @cli.command("update")
@@ -391,7 +398,7 @@ def update_command(
     if result.conflicted:
         if not as_json:
             click.echo(f"error: {len(result.conflicted)} conflicted file(s)", err=True)
-        sys.exit(1)
+        sys.exit(UpdateConflicts.exit_code)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -403,7 +410,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(done.exit_code)
     except click.Abort:
         click.echo("error: aborted", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except click.UsageError as error:
         hint = (
             f" (see 'stackstart {error.ctx.info_name} --help')"
@@ -421,9 +428,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         click.echo("error: interrupted; nothing was left behind", err=True)
-        sys.exit(130)
+        sys.exit(INTERRUPTED)
     except Exception as error:  # a bug or an unexpected tool failure: still one clear line
-        click.echo(f"error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True)
+        click.echo(
+            f"error: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True
+        )
         if debug:
             traceback.print_exc()
-        sys.exit(1)
+        sys.exit(INTERNAL_ERROR)

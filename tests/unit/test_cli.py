@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from stackstart import cli, generate
-from stackstart.errors import ToolError
+from stackstart.errors import INTERNAL_ERROR, ToolError
 
 
 class _Entry:
@@ -339,3 +339,14 @@ def test_spring_boot_base_package() -> None:
     project = Path.cwd() / "shop"
     assert (project / "src" / "main" / "java" / "org" / "acme" / "store" / "Application.java").is_file()
     assert "java_package: org.acme.store" in (project / ".copier-answers.yml").read_text()
+
+
+def test_an_unexpected_exception_is_an_internal_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crash(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(generate, "prepare", crash)
+    result = invoke("new", "shop", "-f", "flask")
+    assert result.exit_code == INTERNAL_ERROR
+    assert result.stderr.startswith("error: internal error: RuntimeError: a bug")
+    assert "Traceback" not in result.output

@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from stackstart import catalog
+from stackstart.errors import EXIT_CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
@@ -42,3 +43,9 @@ def test_commands_in_readme_are_the_catalog_commands() -> None:
         if framework.available:
             for what in ("install", "migrate", "test", "lint", "run", "create_admin"):
                 assert f"`{catalog.command(framework, what, values)}`" in README, (framework.key, what)
+
+
+def test_exit_code_table_is_the_one_in_errors() -> None:
+    table = README.split("Exit codes (`src/stackstart/errors.py`):", 1)[1].split("\n\n", 2)[1]
+    codes = [int(m) for m in re.findall(r"^\| (\d+) \|", table, flags=re.M)]
+    assert codes == sorted(EXIT_CODES)

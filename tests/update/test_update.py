@@ -106,7 +106,7 @@ def test_cli_lists_conflicts_and_exits_1(
     )
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
     result = CliRunner().invoke(_Entry(), ["update", str(project), "--json"])  # type: ignore[arg-type]
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 4, result.output
     doc = json.loads(result.stdout)
     assert doc["from"] == "v1"
     assert doc["to"] == "v2"
