@@ -88,6 +88,10 @@ class Framework:
     lockfile: str | None = None
     # extra build-tier checks run after the output's tests when it has a database: (name, command)
     checks: tuple[tuple[str, str], ...] = ()
+    # the variables a production deployment sets, exactly as the output's README lists them
+    # (debug off, allowed hosts, BEHIND_PROXY=true, …); verify boots the output with them and
+    # runs the Dockerfile's HEALTHCHECK command against it (docs/contract.md)
+    production_env: Mapping[str, str] = field(default_factory=dict, hash=False)
     # output files (fnmatch patterns, * spans folders) that are the framework's own templates
     # and may legitimately contain {{ }} / {% %}
     native_templates: tuple[str, ...] = ()
