@@ -8,6 +8,7 @@ origins listed in CORS_ORIGINS.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -22,7 +23,7 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_cors import CORS
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .settings import boolean, comma_list, text
@@ -132,14 +133,37 @@ def error_response(error: HTTPException) -> ResponseReturnValue:
     return response
 
 
+def _buffer_streamed_body() -> None:
+    """Read a body sent without Content-Length (chunked), refusing it past the limit.
+
+    Werkzeug would silently stop at MAX_CONTENT_LENGTH; here the whole body is
+    read (413 as soon as it is too large) and handed on as a sized one.
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    stream = request.environ["wsgi.input"]
+    chunks, size = [], 0
+    while chunk := stream.read(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            raise RequestEntityTooLarge()
+        chunks.append(chunk)
+    body = b"".join(chunks)
+    request.environ["wsgi.input"] = io.BytesIO(body)
+    request.environ["CONTENT_LENGTH"] = str(len(body))
+    request.environ.pop("HTTP_TRANSFER_ENCODING", None)
+
+
 def _read_body() -> None:
     """Read the body up front, so that one over the limit is 413 before any view.
 
-    Werkzeug raises 413 at once for a Content-Length over MAX_CONTENT_LENGTH,
-    and while reading a chunked body that grows past it.
+    Werkzeug refuses a Content-Length over MAX_CONTENT_LENGTH at once.
     """
-    if request.method in BODY_METHODS:
-        request.get_data(cache=True)
+    if request.method not in BODY_METHODS:
+        return
+    chunked = request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+    if chunked and request.environ.get("wsgi.input_terminated"):
+        _buffer_streamed_body()
+    request.get_data(cache=True)
 
 
 def _secure_headers(response: Response) -> Response:
