@@ -175,6 +175,12 @@ def _secure_headers(response: Response) -> Response:
     return response
 
 
+def _vary_on_origin(response: Response) -> Response:
+    # The CORS headers depend on Origin, even with a single allowed origin.
+    response.vary.add("Origin")
+    return response
+
+
 def init_app(app: Flask) -> None:
     """Register the core routes, security headers, error handlers, proxy and CORS."""
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
@@ -183,13 +189,16 @@ def init_app(app: Flask) -> None:
         # One proxy hop: its X-Forwarded-For, -Proto and -Host are trusted.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     if app.config["CORS_ORIGINS"]:
+        # always_send=False: no CORS header at all without an allowed Origin.
         CORS(
             app,
             origins=app.config["CORS_ORIGINS"],
             allow_headers=CORS_HEADERS,
             expose_headers=CORS_EXPOSED,
             max_age=600,
+            always_send=False,
         )
+        app.after_request(_vary_on_origin)
     app.register_blueprint(bp)
     app.before_request(_read_body)
     app.after_request(_secure_headers)
