@@ -13,6 +13,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY") or "1")
 # client on 127.0.0.1 could claim HTTPS with X-Forwarded-Proto.
 forwarded_allow_ips = ""
 secure_scheme_headers: dict[str, str] = {}
+# Longest request line (method, path and query string) accepted: gunicorn's
+# maximum, so that long but valid queries reach the application.
+limit_request_line = 8190
 # The application writes one access line per request itself.
 accesslog = None
 # On SIGTERM, requests in flight get this long to finish.
