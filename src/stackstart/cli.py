@@ -377,9 +377,9 @@ class _Progress:
 @click.option("--variant", type=click.Choice(tuple(catalog.VARIANTS)), help="minimal, api or full.")
 @click.option(
     "--database",
-    type=click.Choice(("sqlite", "postgresql")),
+    type=click.Choice(("sqlite", "postgresql", "mysql")),
     default=None,
-    help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL).",
+    help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL, mysql $STACKSTART_MYSQL_URL).",
 )
 @click.option("--keep", is_flag=True, help="Keep the rendered project and print where it is.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
@@ -415,6 +415,8 @@ def verify_command(
             if step.status == "failed":
                 click.echo(step.detail)
     if not as_json:
+        if report.database_server:
+            click.echo(f"database server: {report.database_server}")
         click.echo(
             f"{'PASSED' if report.passed else 'FAILED'}: {report.framework.key} {report.options.slug}"
             + (f" (kept in {report.project})" if keep else "")

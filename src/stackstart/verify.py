@@ -75,6 +75,7 @@ class VerifyReport:
     variant: str | None
     steps: list[StepResult] = field(default_factory=list)
     checks: list[contract.Check] = field(default_factory=list)
+    database_server: str | None = None  # name and version of the server it ran against, if any
 
     @property
     def passed(self) -> bool:
@@ -88,6 +89,7 @@ class VerifyReport:
             "framework": self.framework.key,
             "variant": self.variant,
             "options": self.options.as_data(),
+            "database_server": self.database_server,
             "passed": self.passed,
             "seconds": round(sum(s.seconds for s in self.steps), 2),
             "steps": [s.as_json() for s in self.steps],
@@ -115,60 +117,134 @@ def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
+
+
 def database_env(framework: Framework, url: str) -> dict[str, str]:
-    """Environment variables pointing ``framework`` at the database ``url``."""
+    """Environment variables pointing ``framework`` at the database ``url``.
+
+    ``url`` is a ``sqlite:``, ``postgresql://`` or ``mysql://`` URL; frameworks
+    whose variable takes another form (JDBC, ADO.NET) get it converted.
+    """
     if framework.db_url_format == "url":
         return {framework.db_env: url}
     parts = urllib.parse.urlsplit(url)
-    scheme = {"postgres": "postgresql"}.get(parts.scheme, parts.scheme)
-    host, port, db = parts.hostname or "127.0.0.1", parts.port, parts.path.lstrip("/")
+    scheme = {"postgres": "postgresql", "mariadb": "mysql"}.get(parts.scheme, parts.scheme)
+    host, db = parts.hostname or "127.0.0.1", parts.path.lstrip("/")
+    port = parts.port or _DEFAULT_PORTS.get(scheme, 0)
     user, password = urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")
+    file = parts.path[1:]  # sqlite:////abs/file.db → /abs/file.db, sqlite:///rel.db → rel.db
     if framework.db_url_format == "jdbc":
         if scheme == "sqlite":
-            return {framework.db_env: f"jdbc:sqlite:{parts.path}"}
+            return {framework.db_env: f"jdbc:sqlite:{file}"}
         return {
-            framework.db_env: f"jdbc:{scheme}://{host}:{port or 5432}/{db}",
+            framework.db_env: f"jdbc:{scheme}://{host}:{port}/{db}",
             "SPRING_DATASOURCE_USERNAME": user,
             "SPRING_DATASOURCE_PASSWORD": password,
         }
     if scheme == "sqlite":
-        return {framework.db_env: f"Data Source={parts.path}"}
-    return {framework.db_env: f"Host={host};Port={port or 5432};Database={db};Username={user};Password={password}"}
+        return {framework.db_env: f"Data Source={file}"}
+    if scheme == "mysql":  # MySqlConnector's keywords
+        return {framework.db_env: f"Server={host};Port={port};Database={db};User ID={user};Password={password}"}
+    return {framework.db_env: f"Host={host};Port={port};Database={db};Username={user};Password={password}"}
+
+
+@dataclass(frozen=True)
+class _ServerKind:
+    """How verify reaches one kind of database server through its command-line client."""
+
+    title: str
+    env: str  # the variable holding the server URL
+    example: str
+    clients: tuple[str, ...]  # client executables, first found wins
+    install_hint: str
+
+    def client(self) -> str | None:
+        return next((found for name in self.clients if (found := shutil.which(name))), None)
+
+
+_SERVERS: Mapping[str, _ServerKind] = {
+    "postgresql": _ServerKind(
+        "PostgreSQL",
+        "STACKSTART_POSTGRES_URL",
+        "postgresql://USER:PASSWORD@HOST:PORT/postgres",
+        ("psql",),
+        "apt-get install postgresql-client",
+    ),
+    "mysql": _ServerKind(
+        "MySQL",
+        "STACKSTART_MYSQL_URL",
+        "mysql://USER:PASSWORD@HOST:PORT/mysql",
+        ("mariadb", "mysql"),
+        "apt-get install mariadb-client (or a mysql client)",
+    ),
+}
+
+
+@dataclass
+class _Databases:
+    urls: list[str]
+    server: str | None  # "PostgreSQL 15.14 (…)", "MariaDB 10.11.19-…"
+
+
+def _server_sql(database: str, client: str, server: str, sql: str) -> str:
+    """Run ``sql`` on the server at URL ``server`` with its command-line client; return its output."""
+    env = None
+    if database == "postgresql":
+        argv = [client, server, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]
+    else:
+        parts = urllib.parse.urlsplit(server)
+        argv = [client, "--no-defaults", "--protocol=TCP", "--batch", "--skip-column-names"]
+        argv += [f"--host={parts.hostname or '127.0.0.1'}", f"--port={parts.port or 3306}"]
+        argv += [f"--user={urllib.parse.unquote(parts.username or '')}", "-e", sql]
+        if parts.path.strip("/"):
+            argv.append(f"--database={parts.path.strip('/')}")
+        # the password goes through the environment, not the command line that ps shows
+        env = os.environ | {"MYSQL_PWD": urllib.parse.unquote(parts.password or "")}
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, timeout=120)
+    except subprocess.TimeoutExpired as error:
+        raise ToolError(f"{Path(client).name} timed out on {sql!r}") from error
+    if done.returncode != 0:
+        raise ToolError(f"{Path(client).name} failed on {sql!r}: {done.stderr.strip()}")
+    return done.stdout.strip()
 
 
 @contextmanager
-def _postgres_databases(count: int) -> Iterator[list[str]]:
-    """Create ``count`` throwaway databases on $STACKSTART_POSTGRES_URL; drop them afterwards."""
-    server = os.environ.get("STACKSTART_POSTGRES_URL")
+def _server_databases(database: str, count: int) -> Iterator[_Databases]:
+    """Create ``count`` throwaway databases on the server named by the database's env var; drop them afterwards."""
+    kind = _SERVERS[database]
+    server = os.environ.get(kind.env)
     if not server:
         raise UsageError(
-            "verifying on PostgreSQL needs a server: set STACKSTART_POSTGRES_URL="
-            "postgresql://USER:PASSWORD@HOST:PORT/postgres (a role that may create databases)"
+            f"verifying on {kind.title} needs a server: set {kind.env}={kind.example}"
+            " (a role that may create databases)"
         )
-    if shutil.which("psql") is None:
+    client = kind.client()
+    if client is None:
         raise UsageError(
-            "verifying on PostgreSQL needs the psql client on PATH (e.g. apt-get install postgresql-client)"
+            f"verifying on {kind.title} needs the {' or '.join(kind.clients)} client on PATH (e.g. {kind.install_hint})"
         )
     names = [f"stackstart_{secrets.token_hex(5)}" for _ in range(count)]
-
-    def psql(sql: str) -> None:
-        done = subprocess.run(
-            ["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", sql], capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            raise ToolError(f"psql failed on {sql!r}: {done.stderr.strip()}")
-
+    if database == "postgresql":
+        version = "PostgreSQL " + _server_sql(database, client, server, "SHOW server_version")
+        create, drop = 'CREATE DATABASE "{}"', 'DROP DATABASE IF EXISTS "{}" WITH (FORCE)'
+    else:
+        found = _server_sql(database, client, server, "SELECT VERSION()")
+        version = ("MariaDB " if "mariadb" in found.lower() else "MySQL ") + found
+        create = "CREATE DATABASE `{}` CHARACTER SET utf8mb4"
+        drop = "DROP DATABASE IF EXISTS `{}`"
     created: list[str] = []
     try:
         for name in names:
-            psql(f'CREATE DATABASE "{name}"')
+            _server_sql(database, client, server, create.format(name))
             created.append(name)
         base = urllib.parse.urlsplit(server)
-        yield [urllib.parse.urlunsplit(base._replace(path="/" + name)) for name in names]
+        yield _Databases([urllib.parse.urlunsplit(base._replace(path="/" + name)) for name in names], version)
     finally:
         for name in created:
             with suppress(ToolError):
-                psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                _server_sql(database, client, server, drop.format(name))
 
 
 class _Pipeline:
@@ -330,9 +406,10 @@ def verify(
             if database is not None and database != options.database:
                 raise UsageError(f"{path} was generated for {options.database}; drop --database or regenerate")
         report = VerifyReport(path or root / name, framework, options, variant)
-        count = 2 if options.database == "postgresql" else 0
-        with _postgres_databases(count) if count else _no_databases() as urls:
-            _run(report, name, urls, logs, until, on_event, rendered=path is None)
+        databases = _server_databases(options.database, 2) if options.database in _SERVERS else _no_databases()
+        with databases as found:
+            report.database_server = found.server
+            _run(report, name, found.urls, logs, until, on_event, rendered=path is None)
         return report
     finally:
         shutil.rmtree(logs, ignore_errors=True)
@@ -341,8 +418,8 @@ def verify(
 
 
 @contextmanager
-def _no_databases() -> Iterator[list[str]]:
-    yield []
+def _no_databases() -> Iterator[_Databases]:
+    yield _Databases([], None)
 
 
 def _run(

@@ -15,7 +15,9 @@ from tests.helpers import available_frameworks, need_tools
 
 pytestmark = pytest.mark.contract
 
-CASES = [(fw, db) for fw in available_frameworks() for db in ("sqlite", "postgresql")]
+CASES = [(fw, db) for fw in available_frameworks() for db in ("sqlite", "postgresql", "mysql")]
+# the session fixture that starts each server, and the variable verify reads its URL from
+SERVERS = {"postgresql": ("postgres_url", "STACKSTART_POSTGRES_URL"), "mysql": ("mysql_url", "STACKSTART_MYSQL_URL")}
 EVERY_STEP = [
     "render",
     "install",
@@ -35,11 +37,14 @@ def test_full_variant_answers_the_contract(
     tmp_path: Path, framework: str, database: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     need_tools(framework)
-    if database == "postgresql":
-        need_tools(framework, "psql")
-        monkeypatch.setenv("STACKSTART_POSTGRES_URL", request.getfixturevalue("postgres_url"))
+    if database in SERVERS:
+        fixture, variable = SERVERS[database]
+        monkeypatch.setenv(variable, request.getfixturevalue(fixture))
     report = verify.verify(framework=catalog.get(framework), variant="full", database=database, workdir=tmp_path)
     assert report.passed, describe(report)
+    if database in SERVERS:
+        assert report.database_server is not None
+        assert report.database_server.startswith(("PostgreSQL ", "MariaDB ", "MySQL ")), report.database_server
     checks = [name for name, _ in catalog.get(framework).checks]
     assert [s.name for s in report.steps] == EVERY_STEP[:4] + checks + EVERY_STEP[4:]
     assert all(s.status == "passed" for s in report.steps), describe(report)
