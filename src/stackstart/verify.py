@@ -469,7 +469,7 @@ def verify(
         return report
     finally:
         shutil.rmtree(logs, ignore_errors=True)
-        if own_workdir and not keep:
+        if own_workdir and (not keep or not any(root.iterdir())):  # nothing rendered: nothing to keep
             shutil.rmtree(root, ignore_errors=True)
 
 
