@@ -72,6 +72,11 @@ export function handleErrors(app, config) {
       next(error);
       return;
     }
+    // A malformed %-escape in a path names nothing that exists.
+    if (error instanceof URIError) {
+      sendError(req, res, 404, 'not found');
+      return;
+    }
     const given = error.status ?? error.statusCode;
     const status = Number.isInteger(given) && given >= 400 && given < 600 ? given : 500;
     if (status >= 500) {
