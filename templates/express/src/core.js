@@ -58,6 +58,9 @@ function securityHeaders(config) {
       directives: { 'frame-ancestors': ["'none'"], 'upgrade-insecure-requests': null },
     },
     frameguard: { action: 'deny' },
+    // Not no-referrer: with it, browsers send `Origin: null` on same-origin form
+    // posts, and the admin's CSRF check refuses those.
+    referrerPolicy: { policy: 'same-origin' },
     strictTransportSecurity: false,
   });
   return (req, res, next) => {
