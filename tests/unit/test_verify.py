@@ -53,3 +53,32 @@ from stackstart import catalog, verify
 )
 def test_database_env_speaks_each_frameworks_format(framework: str, url: str, expected: dict[str, str]) -> None:
     assert verify.database_env(catalog.get(framework), url) == expected
+
+
+DOCKERFILE = """\
+FROM python:3.12-slim AS build
+WORKDIR /src
+HEALTHCHECK CMD ["false"]
+
+FROM python:3.12-slim
+WORKDIR /app
+# a comment
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \\
+    CMD ["python", "-c", "print('ok')"]
+CMD ["gunicorn"]
+"""
+
+
+def test_healthcheck_of_the_final_stage_in_exec_form() -> None:
+    assert verify.healthcheck_command(DOCKERFILE) == (["python", "-c", "print('ok')"], 5.0, "/app")
+
+
+def test_healthcheck_in_shell_form_and_none() -> None:
+    shell = "FROM x\nHEALTHCHECK --timeout=1m30s CMD curl -fsS http://127.0.0.1:$PORT/health || exit 1\n"
+    assert verify.healthcheck_command(shell) == (
+        ["/bin/sh", "-c", "curl -fsS http://127.0.0.1:$PORT/health || exit 1"],
+        90.0,
+        None,
+    )
+    assert verify.healthcheck_command(shell + "HEALTHCHECK NONE\n") is None
+    assert verify.healthcheck_command(DOCKERFILE.replace("HEALTHCHECK --interval", "# HEALTHCHECK --interval")) is None
