@@ -93,11 +93,6 @@ class UpdateResult:
         """Nothing to do: same version, same options."""
         return not (self.added or self.changed or self.removed or self.conflicted or self.env.added or self.env.updated)
 
-    @property
-    def env_added(self) -> list[str]:
-        """Keys appended to ``.env``."""
-        return self.env.added
-
     def as_json(self) -> dict[str, object]:
         """The ``--json`` document."""
         return {

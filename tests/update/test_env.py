@@ -99,7 +99,7 @@ def test_new_keys_reach_env_with_fresh_secrets(
     assert env["LOG_LEVEL"] == "info"
     assert re.fullmatch(r"[0-9a-f]{48}", env["CACHE_TOKEN"])
     assert env["CACHE_URL"] == f"redis://:{env['CACHE_TOKEN']}@127.0.0.1:6379/0"
-    assert sorted(result.env_added) == ["CACHE_TOKEN", "CACHE_URL", "LOG_LEVEL"]
+    assert sorted(result.env.added) == ["CACHE_TOKEN", "CACHE_URL", "LOG_LEVEL"]
 
 
 def test_a_project_without_env_gets_none(template_repo: TemplateRepo, tmp_path: Path) -> None:
