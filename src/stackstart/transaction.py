@@ -11,8 +11,9 @@ every path, the index and HEAD back byte for byte. After a SIGKILL the journal
 stays, and the next update calls :func:`recover`, which restores the same way,
 unless the user changed one of those files since (then it refuses and says so).
 
-Signals are turned into :class:`Interrupted` by :class:`Signals`; while the
-journal is written or played back they wait, so cleanup is never cut short.
+SIGINT, SIGTERM and SIGHUP arrive as :class:`~stackstart.errors.Interrupted`
+(interrupts.py); while the journal is written or played back they wait
+(``interrupts.deferred``), so that cleanup is never cut short.
 """
 
 from __future__ import annotations
@@ -22,18 +23,14 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
-from typing import Any
 
+from stackstart import interrupts
 from stackstart.errors import ToolError, UsageError
 
-__all__ = ["Change", "Interrupted", "Signals", "apply", "interrupted", "pause", "recover", "state_dir"]
+__all__ = ["Change", "apply", "discard_draft", "interrupted", "pause", "recover", "state_dir"]
 
 _STATE = "stackstart-update"
 _JOURNAL = "journal"
@@ -66,63 +63,6 @@ class Change:
         if self.content is None:
             return None
         return _hash(self.content, self.link)
-
-
-class Interrupted(KeyboardInterrupt):
-    """SIGINT, SIGTERM or SIGHUP arrived."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signal.Signals(signum).name)
-        self.name = signal.Signals(signum).name
-
-
-class Signals:
-    """Within ``with Signals():`` SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted`, once.
-
-    After the first signal, and inside :meth:`deferred`, further signals are only
-    recorded: the cleanup that follows an interruption must run to its end.
-    """
-
-    WATCHED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-    def __init__(self) -> None:
-        self.received: str | None = None
-        self._deferring = False
-        self._saved: dict[int, Any] = {}
-
-    def __enter__(self) -> Signals:
-        if threading.current_thread() is threading.main_thread():
-            for signum in self.WATCHED:
-                self._saved[signum] = signal.signal(signum, self._handle)
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        for signum, handler in self._saved.items():
-            signal.signal(signum, handler)
-
-    def _handle(self, signum: int, _frame: FrameType | None) -> None:
-        if self.received is None:
-            self.received = signal.Signals(signum).name
-        if self._deferring:
-            return
-        self._deferring = True  # from now on, cleanup runs undisturbed
-        raise Interrupted(signum)
-
-    def settle(self) -> None:
-        """The work is done: from now on a signal is only recorded (the process ends in a moment anyway)."""
-        self._deferring = True
-
-    @contextlib.contextmanager
-    def deferred(self) -> Iterator[None]:
-        """Signals wait until the block is done (then the first one raises, unless one already did)."""
-        was, self._deferring = self._deferring, True
-        try:
-            yield
-        finally:
-            self._deferring = was
-        if not was and self.received is not None:
-            self._deferring = True
-            raise Interrupted(signal.Signals[self.received].value)
 
 
 def state_dir(git_dir: Path) -> Path:
@@ -223,14 +163,15 @@ def _tidy(state: Path) -> None:
         state.rmdir()
 
 
-def apply(
-    work_tree: Path, git_dir: Path, head: str, changes: list[Change], index: bytes | None, signals: Signals
-) -> None:
-    """Make ``changes`` (and the new ``index``, unless ``None``) in ``work_tree``: all of them, or none."""
+def apply(work_tree: Path, git_dir: Path, head: str, changes: list[Change], index: bytes | None, finished: str) -> None:
+    """Make ``changes`` (and the new ``index``, unless ``None``) in ``work_tree``: all of them, or none.
+
+    ``finished``: what an interrupt says once everything is written (interrupts.set_outcome).
+    """
     state = state_dir(git_dir)
     journal, draft = state / _JOURNAL, state / "journal.draft"
     try:
-        with signals.deferred():
+        with interrupts.deferred():
             dirs = _write_journal(work_tree, git_dir, head, changes, draft)
             draft.rename(journal)  # the commit point: from here on the journal can undo everything
             _sync(state)
@@ -253,14 +194,15 @@ def apply(
         pause("index")
         pause("done")
     except BaseException:
-        with signals.deferred():
+        with interrupts.deferred():
             if journal.exists():
                 _restore(work_tree, git_dir, journal)
             else:
                 shutil.rmtree(draft, ignore_errors=True)
                 _tidy(state)
         raise
-    with signals.deferred():
+    with interrupts.deferred():  # the update is complete from here on, whatever comes
+        interrupts.set_outcome(finished)
         _discard(journal)
         _tidy(state)
 

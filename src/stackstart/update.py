@@ -26,25 +26,24 @@ import contextlib
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import catalog, envfile, generate, history, transaction
+from stackstart import catalog, envfile, generate, history, interrupts, scratch, transaction
 from stackstart.catalog import Framework, Options
-from stackstart.errors import INTERRUPTED, StackstartError, ToolError, UsageError
+from stackstart.errors import StackstartError, ToolError, UsageError
 
 __all__ = [
     "ANSWERS_FILE",
     "SIDECAR",
     "CheckResult",
     "Conflict",
-    "UpdateInterrupted",
     "UpdateResult",
     "check",
     "update",
@@ -53,12 +52,7 @@ __all__ = [
 ANSWERS_FILE = generate.ANSWERS_FILE
 SIDECAR = ".stackstart-new"
 _SCRATCH = "stackstart-update-"
-
-
-class UpdateInterrupted(StackstartError):
-    """Ctrl-C, SIGTERM or SIGHUP stopped the update; the project is as it was: exit code 130."""
-
-    exit_code = INTERRUPTED
+_SCRATCH_NAME = re.compile(re.escape(_SCRATCH) + r"[a-z0-9_]{8}")  # what Scratch.create makes of the prefix
 
 
 @dataclass(frozen=True)
@@ -152,7 +146,7 @@ def _git(project: Path, *args: str, check: bool = True, env: Mapping[str, str] |
         env={**os.environ, **env} if env else None,
     )
     if check and done.returncode != 0:
-        raise ToolError(f"git {args[0]} failed in {project}: {history.one_line(done.stderr or done.stdout)}")
+        raise ToolError.from_output(f"git {args[0]} failed in {project}", done.stderr or done.stdout)
     return done.stdout
 
 
@@ -161,8 +155,7 @@ def _git_bytes(project: Path, *args: str, stdin: bytes | None = None) -> bytes:
         ["git", "--no-optional-locks", *args], cwd=project, input=stdin, capture_output=True, check=False
     )
     if done.returncode != 0:
-        message = history.one_line(done.stderr.decode(errors="replace"))
-        raise ToolError(f"git {args[0]} failed in {project}: {message}")
+        raise ToolError.from_output(f"git {args[0]} failed in {project}", done.stderr.decode(errors="replace"))
     return done.stdout
 
 
@@ -241,20 +234,6 @@ def _one_at_a_time(git_dir: Path, project: Path) -> Iterator[None]:
         os.close(descriptor)
 
 
-def _remove_stale_scratch() -> None:
-    """Scratch folders of updates whose process died (SIGKILL) are removed by the next update."""
-    for folder in Path(tempfile.gettempdir()).glob(f"{_SCRATCH}*"):
-        pid = folder.name[len(_SCRATCH) :].split("-", 1)[0]
-        if not pid.isdigit():
-            continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
-            shutil.rmtree(folder, ignore_errors=True)
-        except PermissionError:
-            pass  # alive, someone else's
-
-
 def _journal_of(project: Path) -> bool:
     dot_git = project / ".git"
     return dot_git.is_dir() and transaction.interrupted(dot_git)
@@ -306,20 +285,9 @@ def update(
     """
     project = project.absolute()
     git_dir = _locate(project)
-    with _one_at_a_time(git_dir, project), transaction.Signals() as signals:
-        try:
-            return _update(project, git_dir, given or {}, framework, conflict, dry_run, source, signals)
-        except (transaction.Interrupted, KeyboardInterrupt) as stop:
-            name = stop.name if isinstance(stop, transaction.Interrupted) else "SIGINT"
-            raise UpdateInterrupted(
-                f"interrupted ({name}): {project.name} is exactly as it was before the update"
-            ) from None
-        except StackstartError:
-            if signals.received:  # a tool died of the same signal (Ctrl-C reaches git too)
-                raise UpdateInterrupted(
-                    f"interrupted ({signals.received}): {project.name} is exactly as it was before the update"
-                ) from None
-            raise
+    with _one_at_a_time(git_dir, project):
+        interrupts.set_outcome(f"interrupted: {project.name} is exactly as it was before the update")
+        return _update(project, git_dir, given or {}, framework, conflict, dry_run, source)
 
 
 def _update(
@@ -330,7 +298,6 @@ def _update(
     conflict: str,
     dry_run: bool,
     source: history.TemplateSource | None,
-    signals: transaction.Signals,
 ) -> UpdateResult:
     restored = False
     if transaction.interrupted(git_dir):
@@ -340,11 +307,11 @@ def _update(
                 "it first"
             )
         head = _git(project, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip()
-        with signals.deferred():
+        with interrupts.deferred():
             transaction.recover(project, git_dir, head)
         restored = True
     transaction.discard_draft(git_dir)
-    _remove_stale_scratch()
+    scratch.sweep(scratch.system_tempdir(), _SCRATCH_NAME)  # what killed updates left
     answers, current = _check_project(project, git_dir)
     fw = catalog.get(str(answers["framework"]))
     if framework is not None and generate.find_framework(framework) != fw:
@@ -368,19 +335,18 @@ def _update(
     result = UpdateResult(project, fw, from_version, to_version, options, changes, dry_run=dry_run, notes=notes)
     if history.tag_version(from_version) == source.version and not changes:
         return result  # already up to date
-    scratch = Path(tempfile.mkdtemp(prefix=f"{_SCRATCH}{os.getpid()}-"))
-    saved_tempdir, tempfile.tempdir = tempfile.tempdir, str(scratch)  # Copier's own temp folders go in there too
+    work = scratch.Scratch.create(scratch.system_tempdir(), _SCRATCH)
     try:
-        head = _git(project, "rev-parse", "HEAD").strip()
-        plan, index = _merge_in_clone(project, git_dir, head, scratch, answers, options, source, conflict, result)
-        transaction.pause("merged")
-        if not dry_run:
-            transaction.apply(project, git_dir, head, plan, index, signals)
-            signals.settle()  # done: a signal from now on changes nothing
+        with scratch.temp_root(work.tmp):  # Copier's own temporary folders go in there too
+            head = _git(project, "rev-parse", "HEAD").strip()
+            plan, index = _merge_in_clone(project, git_dir, head, work.path, answers, options, source, conflict, result)
+            transaction.pause("merged")
+            if not dry_run:
+                finished = f"interrupted after the update of {project.name} was complete (see git status)"
+                transaction.apply(project, git_dir, head, plan, index, finished)
     finally:
-        tempfile.tempdir = saved_tempdir
-        with signals.deferred():
-            shutil.rmtree(scratch, ignore_errors=True)
+        with interrupts.deferred():
+            work.remove()
     return result
 
 
@@ -388,7 +354,7 @@ def _merge_in_clone(
     project: Path,
     git_dir: Path,
     head: str,
-    scratch: Path,
+    folder: Path,
     answers: Mapping[str, Any],
     options: Options,
     source: history.TemplateSource,
@@ -396,7 +362,7 @@ def _merge_in_clone(
     result: UpdateResult,
 ) -> tuple[list[transaction.Change], bytes | None]:
     """Run the whole merge in a clone; return the project's file changes and its new index."""
-    clone = scratch / "clone"
+    clone = folder / "clone"
     _git(project, "clone", "-q", "--shared", "--no-checkout", str(project), str(clone))
     _git(clone, "checkout", "-q", "--detach", head)
     exclude = Path(_git(project, "rev-parse", "--git-path", "info/exclude").strip())
@@ -406,7 +372,7 @@ def _merge_in_clone(
         (clone / ".git" / "info").mkdir(exist_ok=True)
         shutil.copyfile(exclude, clone / ".git" / "info" / "exclude")
     tracked = _head_tree(project)
-    old, new = _renders(answers, options, source, scratch)
+    old, new = _renders(answers, options, source, folder)
     # Files git does not track but the merge must see as the user has them: .env, and template files
     # the project's .gitignore ignores (Copier updates those in place, so must we).
     carried = [
@@ -430,15 +396,15 @@ def _merge_in_clone(
     ]
     plan = _plan(project, clone, tracked)
     plan = _guard(project, plan, tracked, old, [".env"] if ".env" in carried else [], result)
-    return plan, _new_index(project, clone, git_dir, scratch)
+    return plan, _new_index(project, clone, git_dir, folder)
 
 
 def _renders(
-    answers: Mapping[str, Any], options: Options, source: history.TemplateSource, scratch: Path
+    answers: Mapping[str, Any], options: Options, source: history.TemplateSource, folder: Path
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """The project as the old template rendered it, and as the new one renders it with the new options."""
     new_answers = {**{k: v for k, v in answers.items() if not k.startswith("_")}, **options.as_data()}
-    old_dir, new_dir = scratch / "old", scratch / "new"
+    old_dir, new_dir = folder / "old", folder / "new"
     _render(str(answers["_src_path"]), str(answers["_commit"]), answers, old_dir)
     _render(source.path, source.ref, new_answers, new_dir)
     old, new = _files(old_dir), _files(new_dir)
@@ -501,7 +467,7 @@ def _merge(
     except StackstartError:
         raise
     except Exception as error:
-        raise ToolError(f"copier update failed: {history.one_line(str(error))}") from error
+        raise ToolError.from_output("copier update failed", str(error)) from error
     _protect(project, before, old, new, result)
     _collect(project, result)
 
@@ -707,7 +673,7 @@ def _guard(
     return safe
 
 
-def _new_index(project: Path, clone: Path, git_dir: Path, scratch: Path) -> bytes | None:
+def _new_index(project: Path, clone: Path, git_dir: Path, folder: Path) -> bytes | None:
     """The project's index with the clone's differences (conflict stages), or None when nothing differs."""
 
     def entries(repo: Path) -> dict[tuple[str, str], tuple[str, str]]:
@@ -739,7 +705,7 @@ def _new_index(project: Path, clone: Path, git_dir: Path, scratch: Path) -> byte
                         stdin=_git_bytes(clone, "cat-file", "blob", oid),
                     )
                 lines.append(f"{mode} {oid} {stage}\t{path}")
-    index = scratch / "index"
+    index = folder / "index"
     if (git_dir / "index").is_file():
         shutil.copyfile(git_dir / "index", index)
     subprocess.run(

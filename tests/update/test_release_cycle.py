@@ -174,8 +174,8 @@ def test_v1_v2_v3_with_deleted_github_user_binary_and_an_interrupted_update(tmp_
         os.kill(process.pid, sig)
         _, err = process.communicate(timeout=60)
         if sig == signal.SIGTERM:
-            assert process.returncode == 130
-            assert err.startswith("error: interrupted")
+            assert process.returncode == 128 + signal.SIGTERM
+            assert err.startswith("error: interrupted: shop is exactly as it was before the update")
             assert diff(before, snapshot(shop)) == []
     done = here.run(v3, "update", "--json", cwd=shop)
     assert done.returncode == 4, done.stderr
