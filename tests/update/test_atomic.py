@@ -239,9 +239,10 @@ def test_signals_at_any_moment_give_all_or_nothing(scene: tuple[Path, Path], tmp
         if diff(before, snapshot(project)) == []:
             assert process.returncode == 128 + signal.SIGTERM, err  # caught, rolled back (or not begun)
             outcomes.append("before")
-        else:  # finished first: conflicts (4), or the signal came while the result was printed
-            assert process.returncode in (4, 128 + signal.SIGTERM), err
-            assert process.returncode == 4 or "was complete" in err, err
+        else:  # finished first: conflicts (4), or the signal came while the result was printed (143)
+            # or while the interpreter shut down, when Python has put the default handlers back (-15)
+            assert process.returncode in (4, 128 + signal.SIGTERM, -signal.SIGTERM), err
+            assert process.returncode != 128 + signal.SIGTERM or "was complete" in err, err
             same_update(project, ref)
             outcomes.append("after")
         no_leftovers(project, tmpdir)

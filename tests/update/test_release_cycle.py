@@ -192,3 +192,26 @@ def test_v1_v2_v3_with_deleted_github_user_binary_and_an_interrupted_update(tmp_
     assert done_there.returncode == 4, done_there.stderr
     assert tree(there) == tree(shop)
     assert porcelain(there) == porcelain(shop)
+
+    # plain `copier update` works too once stackstart 0.3.0 has run on the machine (docs/updating.md)
+    plain = fresh_clone(there, tmp_path / "plain" / "shop")  # the committed 0.2.0 state
+    copier = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copier",
+            "update",
+            "--vcs-ref",
+            "v0.3.0",
+            "--defaults",
+            "--overwrite",
+            "--skip-answered",
+        ],
+        cwd=plain,
+        env=fresh.env(v3),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert copier.returncode == 0, copier.stderr
+    assert (plain / "CHANGELOG.md").read_text() == "# Changes\n\n- v3\n"
