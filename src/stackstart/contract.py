@@ -251,6 +251,7 @@ class _Audit:
     """Rules every response must follow, collected over all requests of a run."""
 
     forbid_hsts: bool
+    observed: list[tuple[str, str, int]] = field(default_factory=list)  # (method, path, status)
     responses: int = 0
     headers: list[str] = field(default_factory=list)
     hsts: list[str] = field(default_factory=list)
@@ -259,6 +260,8 @@ class _Audit:
 
     def see(self, what: str, resp: Response) -> None:
         self.responses += 1
+        method, _, path = what.partition(" ")
+        self.observed.append((method, path.split("?")[0], resp.status))
         h = resp.headers
         problems = []
         if h.get("x-content-type-options", "").strip().lower() != "nosniff":
@@ -381,9 +384,13 @@ def run_contract(
     admin: bool,
     admin_credentials: tuple[str, str] | None = None,
     read_log: Callable[[], str] | None = None,
+    observed: list[tuple[str, str, int]] | None = None,
 ) -> list[Check]:
-    """Probe the main boot (started with :data:`MAIN_ENV`) and return every check that applies."""
-    run = _Run(base_url, _Audit(forbid_hsts=True))
+    """Probe the main boot (started with :data:`MAIN_ENV`) and return every check that applies.
+
+    ``observed`` (when given) receives (method, path, status) of every answer, for the fuzz step.
+    """
+    run = _Run(base_url, _Audit(forbid_hsts=True, observed=observed if observed is not None else []))
     _basics(run, project_name, database)
     token = _auth_checks(run) if auth else None
     if database:
@@ -644,6 +651,13 @@ def _request_shape_checks(run: _Run, token: str | None) -> None:
             _has_errors(),
         )
     if token is not None:
+        for path in ("/api/auth/register", "/api/auth/login"):
+            run.check(
+                f"POST {path} over 1 MiB → 413 {{error}}",
+                run.call("POST", path, headers=json_type, raw=big),
+                413,
+                _is_error,
+            )
         run.check(
             "POST /api/auth/login malformed JSON → 400 {error}",
             run.call("POST", "/api/auth/login", headers=json_type, raw=b'{"email": "a@b.c", '),
@@ -1168,10 +1182,11 @@ def run_production(
     admin_credentials: tuple[str, str] | None = None,
     token_ttl: int = PRODUCTION_TOKEN_TTL,
     rate_limit: int = DEFAULT_RATE_LIMIT,
+    observed: list[tuple[str, str, int]] | None = None,
 ) -> list[Check]:
     """Probe the production boot as a TLS-terminating proxy would (docs/contract.md, "How verify probes it")."""
     proxy = {"Host": PRODUCTION_HOST, "X-Forwarded-Proto": "https"} | _client(10)
-    run = _Run(base_url, _Audit(forbid_hsts=False), proxy)
+    run = _Run(base_url, _Audit(forbid_hsts=False, observed=observed if observed is not None else []), proxy)
     direct = run.call("GET", "/health", proxied=False)
     run.check(
         "GET /health on 127.0.0.1 without proxy headers → 200, no redirect",
