@@ -204,7 +204,6 @@ def test_v1_v2_v3_with_deleted_github_user_binary_and_an_interrupted_update(tmp_
             "--vcs-ref",
             "v0.3.0",
             "--defaults",
-            "--overwrite",
             "--skip-answered",
         ],
         cwd=plain,
