@@ -470,6 +470,11 @@ def _json(resp: Response) -> Any:
         return None
 
 
+def _wrong() -> str:
+    """A wrong password, random so that finding it in a log means the password itself was logged."""
+    return f"wrong-{secrets.token_hex(6)}"
+
+
 def _token_of(resp: Response) -> str | None:
     body = _json(resp)
     token = body.get("token") if isinstance(body, dict) else None
@@ -514,13 +519,11 @@ def _auth_checks(run: _Run) -> str | None:
         )
     run.check(
         "register an 8-character password → 201",
-        _register(run, f"eight-{tag}@example.com", "8chars!!"),
+        _register(run, f"eight-{tag}@example.com", f"8c{secrets.token_hex(3)}"),
         201,
     )
     wrong = {"error": "invalid email or password"}
-    run.check(
-        "login wrong password → 401 " + json.dumps(wrong), _login(run, email, "wrong password"), 401, wrong.__eq__
-    )
+    run.check("login wrong password → 401 " + json.dumps(wrong), _login(run, email, _wrong()), 401, wrong.__eq__)
     run.check(
         "login unknown email → 401 " + json.dumps(wrong),
         _login(run, f"nobody-{tag}@example.com", password),
@@ -599,7 +602,7 @@ def _timing_check(run: _Run, email: str) -> None:
     for index in range(7):
         for sample, who in ((known, email), (unknown, f"ghost-{index}-{secrets.token_hex(3)}@example.com")):
             started = time.perf_counter()
-            _login(run, who, f"wrong password {index}")
+            _login(run, who, _wrong())
             sample.append(time.perf_counter() - started)
     a, b = statistics.median(known), statistics.median(unknown)
     ratio = max(a, b) / max(min(a, b), 1e-6)
@@ -1282,7 +1285,7 @@ def _limited(run: _Run, name: str, send: Callable[[dict[str, str]], Response], l
 
 def _rate_limit_checks(run: _Run, limit: int) -> None:
     def login(headers: dict[str, str]) -> Response:
-        return _login(run, f"nobody-{secrets.token_hex(3)}@example.com", "wrong password 1", headers)
+        return _login(run, f"nobody-{secrets.token_hex(3)}@example.com", _wrong(), headers)
 
     def register(headers: dict[str, str]) -> Response:
         return run.call("POST", "/api/auth/register", {"email": "not-an-email", "password": "x"}, headers=headers)
@@ -1330,7 +1333,7 @@ def _admin_rate_limit_check(run: _Run, email: str, limit: int) -> None:
         return
     identity = _identity_field(form) or ""
     password_field = next(i["name"] for i in form["inputs"] if i["type"] == "password")
-    fields = _form_fields(form) | {identity: email, password_field: "wrong password 1"}
+    fields = _form_fields(form) | {identity: email, password_field: _wrong()}
     statuses = []
     for _ in range(limit + 1):
         statuses.append(browser.send("POST", _action(form, path), fields).status)

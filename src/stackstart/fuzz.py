@@ -145,10 +145,13 @@ def run_schemathesis(
     if not available():
         return FuzzResult("skipped", "schemathesis is not installed (pip install 'stackstart[verify]')", command)
     try:
-        document = contract.request(base_url, "GET", "/openapi.json").json()
+        answer = contract.request(base_url, "GET", "/openapi.json")
+        document = answer.json() if answer.status == 200 else None
     except (OSError, ValueError) as error:
         return FuzzResult("failed", f"/openapi.json is not a JSON document: {error}", command)
-    documented = _documented(document if isinstance(document, dict) else {})
+    if not isinstance(document, dict):
+        return FuzzResult("failed", f"GET /openapi.json answered {answer.status}, not an OpenAPI document", command)
+    documented = _documented(document)
     if not any(label.split(" ", 1)[1].startswith("/api/") for label in documented):
         return FuzzResult(
             "skipped", "the OpenAPI document has no /api operation (no database in this variant)", command

@@ -578,7 +578,8 @@ def _run(
         pipe.on_event("start", StepResult("contract", "passed"))
         started = time.monotonic()
         boot_log = logs / "boot.log"
-        checks = contract.run_contract(
+        checks = _guarded(
+            contract.run_contract,
             base_url,
             project_name=name,
             database=database,
@@ -628,6 +629,14 @@ def _run(
             f"503 {json.dumps(wanted)}" if ok else f"expected 503 {json.dumps(wanted)}, got {body!r}",
         )
     )
+
+
+def _guarded(run: Callable[..., list[contract.Check]], *args: object, **kwargs: object) -> list[contract.Check]:
+    """The checks of ``run``, or one failed check when the server stops answering in the middle."""
+    try:
+        return run(*args, **kwargs)
+    except OSError as error:
+        return [contract.Check("the server keeps answering", False, f"connection failed: {error!r}")]
 
 
 def healthcheck_command(dockerfile: str) -> tuple[list[str], float, str | None] | None:
@@ -694,7 +703,8 @@ def _production(
         dockerfile = report.project / "Dockerfile"
         if opts.docker and dockerfile.is_file():
             checks.append(pipe.run_healthcheck(dockerfile, env, base_url))
-        checks += contract.run_production(
+        checks += _guarded(
+            contract.run_production,
             base_url,
             database=database,
             auth=opts.auth,

@@ -64,3 +64,11 @@ def test_a_document_without_api_operations_is_skipped(tmp_path: Path) -> None:
     with serve(main_config("openapi_empty")) as (url, _state):
         result = fuzz.run_schemathesis(url, tmp_path, auth=False)
     assert result.status == "skipped", result.summary
+
+
+def test_a_missing_document_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fuzz, "available", lambda: True)
+    with serve(main_config("openapi_missing")) as (url, _state):
+        result = fuzz.run_schemathesis(url, tmp_path, auth=False)
+    assert result.status == "failed"
+    assert result.summary == "GET /openapi.json answered 404, not an OpenAPI document"
