@@ -1,4 +1,4 @@
-"""Validation of registrations."""
+"""Validation of registrations and logins, and the JSON of their answers."""
 
 from typing import Any
 
@@ -11,10 +11,16 @@ from .models import User, normalize_email
 
 
 class RegisterSerializer(serializers.Serializer):
-    """``{"email", "password"}``: a new, unused email and an acceptable password."""
+    """``{"email", "password"}``: a new, unused email and an acceptable password.
+
+    The email is trimmed and lower-cased; the password is kept as sent and
+    must be 8-128 characters that Django's password validators accept.
+    """
 
     email = serializers.EmailField(max_length=254)
-    password = StrictCharField(write_only=True, trim_whitespace=False)
+    password = StrictCharField(
+        write_only=True, trim_whitespace=False, min_length=8, max_length=128
+    )
 
     def validate_email(self, value: str) -> str:
         """Lower-case the email and refuse one that is taken (in any case)."""
@@ -24,7 +30,7 @@ class RegisterSerializer(serializers.Serializer):
         return email
 
     def validate_password(self, value: str) -> str:
-        """Django's password validators (AUTH_PASSWORD_VALIDATORS)."""
+        """Django's password validators (settings.AUTH_PASSWORD_VALIDATORS)."""
         email = self.initial_data.get("email")
         user = User(email=email) if isinstance(email, str) else None
         try:
@@ -38,3 +44,24 @@ class RegisterSerializer(serializers.Serializer):
         return User.objects.create_user(
             validated_data["email"], validated_data["password"]
         )
+
+
+class LoginSerializer(serializers.Serializer):
+    """``{"email", "password"}``: two strings; whether they match is the view's
+    business (401), so any string is accepted here."""
+
+    email = StrictCharField(allow_blank=True)
+    password = StrictCharField(allow_blank=True, trim_whitespace=False)
+
+
+class TokenSerializer(serializers.Serializer):
+    """``{"token", "expires_at"}``: the bearer token and when it stops working."""
+
+    token = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+
+
+class MeSerializer(serializers.Serializer):
+    """``{"email"}``."""
+
+    email = serializers.EmailField()
