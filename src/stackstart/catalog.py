@@ -184,7 +184,7 @@ FRAMEWORKS: tuple[Framework, ...] = (
         checks=(("migrations-check", ".venv/bin/python manage.py makemigrations --check --dry-run"),),
         production_env={
             "DEBUG": "false",
-            "ALLOWED_HOSTS": "example.com",
+            "ALLOWED_HOSTS": "app.example.com",
             "BEHIND_PROXY": "true",
             "SECURE_SSL_REDIRECT": "true",
             "SESSION_COOKIE_SECURE": "true",

@@ -43,6 +43,27 @@ class AccessLogMiddleware:
         return response
 
 
+class SecurityHeadersMiddleware:
+    """The security headers of every response, including the 400 that Django
+    makes when SecurityMiddleware itself fails on a Host outside ALLOWED_HOSTS
+    (while building the https redirect): that answer never passes back through
+    SecurityMiddleware or XFrameOptionsMiddleware, only through the middleware
+    outside them. Values come from the settings those two use.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", settings.SECURE_REFERRER_POLICY)
+        if not getattr(response, "xframe_options_exempt", False):
+            headers.setdefault("X-Frame-Options", settings.X_FRAME_OPTIONS)
+        return response
+
+
 class HealthCheckMiddleware:
     """Answers /health before CommonMiddleware checks the Host header.
 
