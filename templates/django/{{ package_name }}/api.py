@@ -3,7 +3,7 @@ error bodies, strict strings, ids in URLs, and their OpenAPI descriptions."""
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import MethodNotAllowed, ValidationError
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -66,6 +66,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+# DRF's CharField refuses NUL characters (PostgreSQL could not store them): the
+# OpenAPI document says so, so that a client (or a fuzzer) knows.
+NO_NUL = "^[^\\x00]*$"
+
+
+@extend_schema_field({"type": "string", "pattern": NO_NUL})
 class StrictCharField(serializers.CharField):
     """A CharField that refuses numbers and other non-strings instead of casting."""
 

@@ -11,11 +11,9 @@ from .models import User, normalize_email
 
 
 class RegisterSerializer(serializers.Serializer):
-    """``{"email", "password"}``: a new, unused email and an acceptable password.
-
-    The email is trimmed and lower-cased; the password is kept as sent and
-    must be 8-128 characters that Django's password validators accept.
-    """
+    """A new account: an email not registered yet (trimmed and lower-cased),
+    and a password of 8-128 characters, kept as sent, that Django's password
+    validators accept (not too common, not all digits, not like the email)."""
 
     email = serializers.EmailField(max_length=254)
     password = StrictCharField(
@@ -47,21 +45,21 @@ class RegisterSerializer(serializers.Serializer):
 
 
 class LoginSerializer(serializers.Serializer):
-    """``{"email", "password"}``: two strings; whether they match is the view's
-    business (401), so any string is accepted here."""
+    """An email and a password: two non-empty strings, taken as sent. Whether
+    they match an account is the login's business (401)."""
 
-    email = StrictCharField(allow_blank=True)
-    password = StrictCharField(allow_blank=True, trim_whitespace=False)
+    email = StrictCharField(trim_whitespace=False)
+    password = StrictCharField(trim_whitespace=False)
 
 
 class TokenSerializer(serializers.Serializer):
-    """``{"token", "expires_at"}``: the bearer token and when it stops working."""
+    """A bearer token, and when it stops working (UTC)."""
 
     token = serializers.CharField()
     expires_at = serializers.DateTimeField()
 
 
 class MeSerializer(serializers.Serializer):
-    """``{"email"}``."""
+    """An account's email address."""
 
     email = serializers.EmailField()
