@@ -10,7 +10,6 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
 
 # DRF answers invalid input with 400; this API uses 422 Unprocessable Content.
 VALIDATION_ERROR_STATUS = 422
@@ -49,6 +48,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     Anything that is not an API error (a bug) is left to Django's handler500:
     500 ``{"error": "internal server error"}``, never a traceback.
     """
+    # imported here: rest_framework.views reads the settings that name this
+    # module (JSONOnlyNegotiation), so importing it above would be circular
+    from rest_framework.views import exception_handler as drf_exception_handler
+
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
