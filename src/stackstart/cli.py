@@ -222,6 +222,8 @@ def new_command(
     for note in generate.sweep_abandoned(request.destination.parent):
         click.echo(f"note: {note}", err=True)
     result = generate.create(request, dry_run=dry_run, shown_destination=shown)
+    if not dry_run:
+        interrupts.set_outcome(f"interrupted, but {shown} had already been created completely")
     if as_json:
         _emit_json(result.as_json())
         return
@@ -476,7 +478,7 @@ def update_command(
         sys.exit(UpdateConflicts.exit_code)
 
 
-def _say(message: str, debug: bool, detail: str = "", hint: str = "") -> None:
+def _say(error: BaseException, message: str, debug: bool, detail: str = "", hint: str = "") -> None:
     """The one line of an error (its first); with --debug, the rest, what the tool underneath said, the traceback."""
     lines = [line.strip() for line in message.splitlines() if line.strip()] or ["failed"]
     more = "\n".join([*lines[1:], *([detail] if detail else [])])
@@ -486,7 +488,7 @@ def _say(message: str, debug: bool, detail: str = "", hint: str = "") -> None:
     if debug:
         if more:
             click.echo(more, err=True)
-        traceback.print_exc()
+        traceback.print_exception(error)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -504,33 +506,40 @@ def _run(argv: list[str] | None) -> int:
         finally:
             with interrupts.deferred():
                 scratch.remove_owned()  # a backstop: whatever a cut-short cleanup did not get to
-    except click.exceptions.Exit as done:
-        return done.exit_code
+    except (Exception, click.Abort) as error:
+        stop = interrupts.received()
+        if stop is None or isinstance(error, click.exceptions.Exit):
+            return _report(error, debug)
+        click.echo(f"error: {stop.message}", err=True)  # whatever the interrupt turned into on its way out
+        return stop.exit_code
     except Interrupted as stop:
         click.echo(f"error: {stop.message}", err=True)
         return stop.exit_code
-    except click.Abort as abort:  # click's word for KeyboardInterrupt, and for the end of input at a prompt
-        if isinstance(abort.__context__, KeyboardInterrupt):  # raised by code, not by our signal handler
+    except KeyboardInterrupt:  # SIGINT outside our handler's reach (another thread): same message
+        click.echo("error: interrupted; nothing was left behind", err=True)
+        return INTERRUPTED
+    return 0
+
+
+def _report(error: Exception | click.Abort, debug: bool) -> int:
+    """One line for ``error``; its exit code."""
+    if isinstance(error, click.exceptions.Exit):
+        return error.exit_code
+    if isinstance(error, click.Abort):  # click's word for KeyboardInterrupt, and for the end of input at a prompt
+        if isinstance(error.__context__, KeyboardInterrupt):  # raised by code, not by our signal handler
             click.echo("error: interrupted; nothing was left behind", err=True)
             return INTERRUPTED
         click.echo("error: input ended before every question was answered; nothing was written", err=True)
         return UsageError.exit_code
-    except click.UsageError as error:
-        hint = (
-            f" (see 'stackstart {error.ctx.info_name} --help')"
-            if error.ctx and error.ctx.parent
-            else " (see 'stackstart --help')"
-        )
-        _say(error.format_message(), debug, hint=hint)
-        return 2
-    except StackstartError as error:
-        _say(str(error), debug, error.detail)
+    if isinstance(error, click.UsageError):
+        ctx = error.ctx
+        hint = f" (see 'stackstart {ctx.info_name} --help')" if ctx and ctx.parent else " (see 'stackstart --help')"
+        _say(error, error.format_message(), debug, hint=hint)
+        return UsageError.exit_code
+    if isinstance(error, StackstartError):
+        _say(error, str(error), debug, error.detail)
         return error.exit_code
-    except KeyboardInterrupt:  # SIGINT outside our handler's reach (another thread): same message
-        click.echo("error: interrupted; nothing was left behind", err=True)
-        return INTERRUPTED
-    except Exception as error:  # a bug or an unexpected tool failure: still one clear line
-        hint = "" if debug else " (run with --debug for the traceback)"
-        _say(f"internal error: {type(error).__name__}: {error}", debug, hint=hint)
-        return INTERNAL_ERROR
-    return 0
+    # a bug or an unexpected tool failure: still one clear line
+    hint = "" if debug else " (run with --debug for the traceback)"
+    _say(error, f"internal error: {type(error).__name__}: {error}", debug, hint=hint)
+    return INTERNAL_ERROR

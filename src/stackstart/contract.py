@@ -251,6 +251,7 @@ class _Audit:
     """Rules every response must follow, collected over all requests of a run."""
 
     forbid_hsts: bool
+    observed: list[tuple[str, str, int]] = field(default_factory=list)  # (method, path, status)
     responses: int = 0
     headers: list[str] = field(default_factory=list)
     hsts: list[str] = field(default_factory=list)
@@ -259,6 +260,8 @@ class _Audit:
 
     def see(self, what: str, resp: Response) -> None:
         self.responses += 1
+        method, _, path = what.partition(" ")
+        self.observed.append((method, path.split("?")[0], resp.status))
         h = resp.headers
         problems = []
         if h.get("x-content-type-options", "").strip().lower() != "nosniff":
@@ -381,9 +384,13 @@ def run_contract(
     admin: bool,
     admin_credentials: tuple[str, str] | None = None,
     read_log: Callable[[], str] | None = None,
+    observed: list[tuple[str, str, int]] | None = None,
 ) -> list[Check]:
-    """Probe the main boot (started with :data:`MAIN_ENV`) and return every check that applies."""
-    run = _Run(base_url, _Audit(forbid_hsts=True))
+    """Probe the main boot (started with :data:`MAIN_ENV`) and return every check that applies.
+
+    ``observed`` (when given) receives (method, path, status) of every answer, for the fuzz step.
+    """
+    run = _Run(base_url, _Audit(forbid_hsts=True, observed=observed if observed is not None else []))
     _basics(run, project_name, database)
     token = _auth_checks(run) if auth else None
     if database:
@@ -463,6 +470,11 @@ def _json(resp: Response) -> Any:
         return None
 
 
+def _wrong() -> str:
+    """A wrong password, random so that finding it in a log means the password itself was logged."""
+    return f"wrong-{secrets.token_hex(6)}"
+
+
 def _token_of(resp: Response) -> str | None:
     body = _json(resp)
     token = body.get("token") if isinstance(body, dict) else None
@@ -507,13 +519,11 @@ def _auth_checks(run: _Run) -> str | None:
         )
     run.check(
         "register an 8-character password → 201",
-        _register(run, f"eight-{tag}@example.com", "8chars!!"),
+        _register(run, f"eight-{tag}@example.com", f"8c{secrets.token_hex(3)}"),
         201,
     )
     wrong = {"error": "invalid email or password"}
-    run.check(
-        "login wrong password → 401 " + json.dumps(wrong), _login(run, email, "wrong password"), 401, wrong.__eq__
-    )
+    run.check("login wrong password → 401 " + json.dumps(wrong), _login(run, email, _wrong()), 401, wrong.__eq__)
     run.check(
         "login unknown email → 401 " + json.dumps(wrong),
         _login(run, f"nobody-{tag}@example.com", password),
@@ -592,7 +602,7 @@ def _timing_check(run: _Run, email: str) -> None:
     for index in range(7):
         for sample, who in ((known, email), (unknown, f"ghost-{index}-{secrets.token_hex(3)}@example.com")):
             started = time.perf_counter()
-            _login(run, who, f"wrong password {index}")
+            _login(run, who, _wrong())
             sample.append(time.perf_counter() - started)
     a, b = statistics.median(known), statistics.median(unknown)
     ratio = max(a, b) / max(min(a, b), 1e-6)
@@ -644,6 +654,13 @@ def _request_shape_checks(run: _Run, token: str | None) -> None:
             _has_errors(),
         )
     if token is not None:
+        for path in ("/api/auth/register", "/api/auth/login"):
+            run.check(
+                f"POST {path} over 1 MiB → 413 {{error}}",
+                run.call("POST", path, headers=json_type, raw=big),
+                413,
+                _is_error,
+            )
         run.check(
             "POST /api/auth/login malformed JSON → 400 {error}",
             run.call("POST", "/api/auth/login", headers=json_type, raw=b'{"email": "a@b.c", '),
@@ -1168,10 +1185,11 @@ def run_production(
     admin_credentials: tuple[str, str] | None = None,
     token_ttl: int = PRODUCTION_TOKEN_TTL,
     rate_limit: int = DEFAULT_RATE_LIMIT,
+    observed: list[tuple[str, str, int]] | None = None,
 ) -> list[Check]:
     """Probe the production boot as a TLS-terminating proxy would (docs/contract.md, "How verify probes it")."""
     proxy = {"Host": PRODUCTION_HOST, "X-Forwarded-Proto": "https"} | _client(10)
-    run = _Run(base_url, _Audit(forbid_hsts=False), proxy)
+    run = _Run(base_url, _Audit(forbid_hsts=False, observed=observed if observed is not None else []), proxy)
     direct = run.call("GET", "/health", proxied=False)
     run.check(
         "GET /health on 127.0.0.1 without proxy headers → 200, no redirect",
@@ -1267,7 +1285,7 @@ def _limited(run: _Run, name: str, send: Callable[[dict[str, str]], Response], l
 
 def _rate_limit_checks(run: _Run, limit: int) -> None:
     def login(headers: dict[str, str]) -> Response:
-        return _login(run, f"nobody-{secrets.token_hex(3)}@example.com", "wrong password 1", headers)
+        return _login(run, f"nobody-{secrets.token_hex(3)}@example.com", _wrong(), headers)
 
     def register(headers: dict[str, str]) -> Response:
         return run.call("POST", "/api/auth/register", {"email": "not-an-email", "password": "x"}, headers=headers)
@@ -1315,7 +1333,7 @@ def _admin_rate_limit_check(run: _Run, email: str, limit: int) -> None:
         return
     identity = _identity_field(form) or ""
     password_field = next(i["name"] for i in form["inputs"] if i["type"] == "password")
-    fields = _form_fields(form) | {identity: email, password_field: "wrong password 1"}
+    fields = _form_fields(form) | {identity: email, password_field: _wrong()}
     statuses = []
     for _ in range(limit + 1):
         statuses.append(browser.send("POST", _action(form, path), fields).status)

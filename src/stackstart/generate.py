@@ -21,7 +21,6 @@ import secrets
 import shutil
 import stat
 import subprocess
-import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -439,7 +438,7 @@ def sweep_abandoned(folder: Path) -> list[str]:
     process has died are removed: one whose run is still going on holds its
     lock and is left alone. A SIGKILL is the only way to leave one behind.
     """
-    removed = scratch.sweep(folder, _STAGING) + scratch.sweep(Path(tempfile.gettempdir()), _DRY_RUN)
+    removed = scratch.sweep(folder, _STAGING) + scratch.sweep(scratch.system_tempdir(), _DRY_RUN)
     if not removed:
         return []
     names = ", ".join(str(path) for path in removed)
@@ -482,12 +481,13 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     check_destination(dest)
     steps = next_steps(request, shown_destination or str(dest))
     if dry_run:
-        with _staging(Path(tempfile.gettempdir()), "stackstart-dry-run-") as work:
+        with _staging(scratch.system_tempdir(), "stackstart-dry-run-") as work:
             _render_project(request, work.path / "project")
             files = list_files(work.path / "project")
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 
     created = _missing_ancestors(dest.parent)
+    outcome: str | None = None
     try:
         try:
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -504,7 +504,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
                 if dest.is_dir():
                     dest.rmdir()
                 project.rename(dest)
-                interrupts.set_outcome(f"interrupted, but {dest} had already been created completely")
+                outcome = interrupts.set_outcome(f"interrupted, but {dest} had already been created completely")
     except BaseException:
         with interrupts.deferred():
             for folder in created:  # only the folders we made, and only while empty
@@ -515,4 +515,6 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
                 except OSError:
                     break
         raise
+    if outcome is not None:
+        interrupts.set_outcome(outcome)  # what an interrupt means from now on is the caller's to say
     return NewResult(request, files, steps, committed=request.git, notes=list(request.notes))

@@ -39,6 +39,7 @@ class _State:
     pending: int | None = None  # a signal that arrived inside deferred()
     outcome = NOTHING_LEFT
     raised_at = -REPEAT_GRACE_SECONDS
+    received: int | None = None  # the signal that interrupted this run
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -53,9 +54,19 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def _interrupt(signum: int) -> None:
+    _State.received = signum
     # first the processes we started (git, a toolchain): an orphan would go on writing where we clean up
     stop_descendants()
     raise Interrupted(signum, _State.outcome)
+
+
+def received() -> Interrupted | None:
+    """The interrupt of this run, if a signal came, whatever exception it turned into on its way out.
+
+    An exception raised at an arbitrary point of a library (a pipe closed
+    twice, say) can end as a different error; the run was still interrupted.
+    """
+    return None if _State.received is None else Interrupted(_State.received, _State.outcome)
 
 
 @contextmanager
@@ -70,7 +81,7 @@ def handled(early: list[int] | None = None) -> Iterator[None]:
         return
     previous = {signum: signal.signal(signum, _on_signal) for signum in SIGNALS}
     outcome, _State.outcome = _State.outcome, NOTHING_LEFT
-    _State.raised_at = -REPEAT_GRACE_SECONDS
+    _State.raised_at, _State.received = -REPEAT_GRACE_SECONDS, None
     try:
         if early:
             _State.raised_at = time.monotonic()
@@ -96,9 +107,10 @@ def deferred() -> Iterator[None]:
             _interrupt(signum)
 
 
-def set_outcome(message: str) -> None:
-    """What an interrupt from now on should say happened (e.g. the project was already created)."""
-    _State.outcome = message
+def set_outcome(message: str = NOTHING_LEFT) -> str:
+    """What an interrupt from now on should say happened (e.g. the project was already created); the old message."""
+    previous, _State.outcome = _State.outcome, message
+    return previous
 
 
 def _live_children() -> dict[int, list[int]]:

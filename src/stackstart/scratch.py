@@ -23,7 +23,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-__all__ = ["LOCK_NAME", "Scratch", "locked", "remove_owned", "remove_tree", "sweep", "temp_root"]
+from stackstart import interrupts
+
+__all__ = ["LOCK_NAME", "Scratch", "locked", "remove_owned", "remove_tree", "sweep", "system_tempdir", "temp_root"]
 
 LOCK_NAME = ".stackstart.lock"
 # A directory without a lock file is abandoned only when it is this old: its
@@ -152,6 +154,12 @@ def locked(lock_file: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def system_tempdir() -> Path:
+    """``tempfile.gettempdir()``, which the first time writes and deletes a probe file: not to be cut in half."""
+    with interrupts.deferred():
+        return Path(tempfile.gettempdir())
 
 
 @contextmanager

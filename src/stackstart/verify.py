@@ -1,9 +1,10 @@
 """The smoke pipeline behind `stackstart verify` and the build/contract test tiers.
 
-render → install → lint → test → migrate → create-admin → boot → contract →
-stop → production (boot with the README's production variables behind a
-pretend TLS proxy, the Dockerfile's HEALTHCHECK, production checks) →
-unreachable-db (boot with the database unreachable, expect 503). Every command
+render → install → lint → test → migrate → create-admin → production (boot
+with the README's production variables behind a pretend TLS proxy, the
+Dockerfile's HEALTHCHECK, production checks, stop) → boot → contract →
+schemathesis → stop → unreachable-db (boot with the database unreachable,
+expect 503). Every command
 comes from the catalog, exactly as a user would type it in the project;
 docs/contract.md ("How verify probes it") lists each boot's environment.
 """
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from stackstart import catalog, contract, naming
+from stackstart import catalog, contract, fuzz, naming
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
@@ -43,10 +44,11 @@ STEPS = (
     "test",
     "migrate",
     "create-admin",
+    "production",
     "boot",
     "contract",
+    "schemathesis",
     "stop",
-    "production",
     "unreachable-db",
 )
 Status = Literal["passed", "failed", "skipped"]
@@ -93,6 +95,7 @@ class VerifyReport:
     steps: list[StepResult] = field(default_factory=list)
     checks: list[contract.Check] = field(default_factory=list)
     database_server: str | None = None  # name and version of the server it ran against, if any
+    fuzz: fuzz.FuzzResult | None = None  # the schemathesis run, when there was one
 
     @property
     def passed(self) -> bool:
@@ -107,6 +110,16 @@ class VerifyReport:
             "variant": self.variant,
             "options": self.options.as_data(),
             "database_server": self.database_server,
+            "schemathesis": None
+            if self.fuzz is None
+            else {
+                "status": self.fuzz.status,
+                "operations": self.fuzz.operations,
+                "test_cases": self.fuzz.cases,
+                "checks": self.fuzz.checks,
+                "failures": self.fuzz.failures,
+                "unreached_statuses": self.fuzz.unreached,
+            },
             "passed": self.passed,
             "seconds": round(sum(s.seconds for s in self.steps), 2),
             "steps": [s.as_json() for s in self.steps],
@@ -553,6 +566,11 @@ def _run(
     if done("create-admin"):
         return
     database = opts.database != "none"
+    # every (method, path, status) the checker saw, in both boots: schemathesis counts them as reached
+    observed: list[tuple[str, str, int]] = []
+    _production(pipe, report, credentials, database, observed)
+    if done("production"):
+        return
     process, base_url = pipe.boot("boot", contract.MAIN_ENV, 200)
     if process is None:
         return
@@ -560,7 +578,8 @@ def _run(
         pipe.on_event("start", StepResult("contract", "passed"))
         started = time.monotonic()
         boot_log = logs / "boot.log"
-        report.checks = contract.run_contract(
+        checks = _guarded(
+            contract.run_contract,
             base_url,
             project_name=name,
             database=database,
@@ -568,13 +587,22 @@ def _run(
             admin=opts.admin,
             admin_credentials=credentials,
             read_log=lambda: boot_log.read_text(encoding="utf-8", errors="replace"),
+            observed=observed,
         )
-        pipe.record_checks("contract", report.checks, started, f"HTTP contract against {base_url}")
+        report.checks = checks + report.checks
+        pipe.record_checks("contract", checks, started, f"HTTP contract against {base_url}")
+        if not done("contract"):
+            pipe.on_event("start", StepResult("schemathesis", "passed"))
+            started = time.monotonic()
+            fuzzed = fuzz.run_schemathesis(base_url, logs / "schemathesis", auth=opts.auth, observed=observed)
+            report.fuzz = fuzzed
+            pipe.record(
+                StepResult("schemathesis", fuzzed.status, time.monotonic() - started, fuzzed.command, fuzzed.summary)
+            )
     finally:
         pipe.stop(process)
     if done("stop"):
         return
-    _production(pipe, report, credentials, database)
     if not database:
         pipe.skip("unreachable-db", "no database")
         return
@@ -601,6 +629,14 @@ def _run(
             f"503 {json.dumps(wanted)}" if ok else f"expected 503 {json.dumps(wanted)}, got {body!r}",
         )
     )
+
+
+def _guarded(run: Callable[..., list[contract.Check]], *args: object, **kwargs: object) -> list[contract.Check]:
+    """The checks of ``run``, or one failed check when the server stops answering in the middle."""
+    try:
+        return run(*args, **kwargs)
+    except OSError as error:
+        return [contract.Check("the server keeps answering", False, f"connection failed: {error!r}")]
 
 
 def healthcheck_command(dockerfile: str) -> tuple[list[str], float, str | None] | None:
@@ -648,7 +684,13 @@ def _duration(text: str) -> float:
     return total or 30.0
 
 
-def _production(pipe: _Pipeline, report: VerifyReport, credentials: tuple[str, str] | None, database: bool) -> None:
+def _production(
+    pipe: _Pipeline,
+    report: VerifyReport,
+    credentials: tuple[str, str] | None,
+    database: bool,
+    observed: list[tuple[str, str, int]],
+) -> None:
     """Boot with the README's production variables behind a pretend TLS proxy; healthcheck and checks."""
     fw, opts = report.framework, report.options
     env = dict(fw.production_env) | dict(contract.PRODUCTION_ENV)
@@ -661,8 +703,14 @@ def _production(pipe: _Pipeline, report: VerifyReport, credentials: tuple[str, s
         dockerfile = report.project / "Dockerfile"
         if opts.docker and dockerfile.is_file():
             checks.append(pipe.run_healthcheck(dockerfile, env, base_url))
-        checks += contract.run_production(
-            base_url, database=database, auth=opts.auth, admin=opts.admin, admin_credentials=credentials
+        checks += _guarded(
+            contract.run_production,
+            base_url,
+            database=database,
+            auth=opts.auth,
+            admin=opts.admin,
+            admin_credentials=credentials,
+            observed=observed,
         )
     finally:
         pipe.stop(process, record=False)
@@ -670,4 +718,5 @@ def _production(pipe: _Pipeline, report: VerifyReport, credentials: tuple[str, s
         check.name = f"production: {check.name}"
     report.checks += checks
     names = ", ".join(sorted(env))
-    pipe.record_checks("production", checks, started, f"{fw.commands.run} with {names}, behind a TLS proxy")
+    run = catalog.command(fw, "run", pipe.values)
+    pipe.record_checks("production", checks, started, f"{run} with {names}, behind a pretend TLS proxy")

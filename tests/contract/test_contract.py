@@ -25,10 +25,11 @@ EVERY_STEP = [
     "test",
     "migrate",
     "create-admin",
+    "production",
     "boot",
     "contract",
+    "schemathesis",
     "stop",
-    "production",
     "unreachable-db",
 ]
 
@@ -49,6 +50,9 @@ def test_full_variant_answers_the_contract(
     checks = [name for name, _ in catalog.get(framework).checks]
     assert [s.name for s in report.steps] == EVERY_STEP[:4] + checks + EVERY_STEP[4:]
     assert all(s.status == "passed" for s in report.steps), describe(report)
+    assert report.fuzz is not None
+    assert report.fuzz.failures == []
+    assert report.fuzz.operations == 8, report.fuzz.summary
     names = [c.name for c in report.checks]
     assert len(names) >= 120, names
     for must in (
@@ -82,6 +86,7 @@ def test_verify_command_json_on_the_minimal_variant(framework: str) -> None:
     assert statuses["migrate"] == "skipped"
     assert statuses["contract"] == "passed"
     assert statuses["production"] == "passed"
+    assert statuses["schemathesis"] == "skipped"  # no /api operation without a database
     assert statuses["unreachable-db"] == "skipped"
     names = {c["name"] for c in report["checks"]}
     assert 'GET /health → 200 {"status": "ok"} with Cache-Control: no-store' in names

@@ -48,35 +48,145 @@ class State:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def _json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"application/json": {"schema": schema}}
+
+
 def _openapi(broken: frozenset[str]) -> dict[str, Any]:
+    """The document a conforming output serves: every operation, its bodies and its error answers."""
+    ref = {
+        name: {"$ref": f"#/components/schemas/{name}"} for name in ("Item", "Error", "ValidationError", "Credentials")
+    }
+
+    def answers(codes: dict[str, Any]) -> dict[str, Any]:
+        return {
+            code: {"description": code, **({"content": _json_content(schema)} if schema else {})}
+            for code, schema in codes.items()
+        }
+
     bearer = [{"bearerAuth": []}]
-    err = {"description": "error"}
+    item_id = {"name": "item_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+    page = [
+        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+    ]
+    new_item = {
+        "required": True,
+        "content": _json_content(
+            {
+                "type": "object",
+                "required": ["name"],
+                "properties": {"name": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}},
+            }
+        ),
+    }
+    token = {
+        "type": "object",
+        "required": ["token", "expires_at"],
+        "properties": {"token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}},
+    }
+    credentials = {"required": True, "content": _json_content(ref["Credentials"])}
+    # what any operation with a JSON body may answer besides its own statuses
+    body_errors = {"400": ref["Error"], "413": ref["Error"], "415": ref["Error"], "422": ref["ValidationError"]}
+    errors = {"401": ref["Error"], "429": ref["Error"]} | body_errors
     paths: dict[str, Any] = {
         "/api/items": {
-            "get": {"responses": {"200": err, "422": err}},
-            "post": {"security": bearer, "responses": {"201": err, "401": err, "422": err}},
+            "get": {
+                "parameters": page,
+                "responses": answers({"200": {"type": "array", "items": ref["Item"]}, "422": ref["ValidationError"]}),
+            },
+            "post": {
+                "security": bearer,
+                "requestBody": new_item,
+                "responses": answers({"201": ref["Item"], "401": ref["Error"]} | body_errors),
+            },
         },
         "/api/items/{item_id}": {
-            "get": {"responses": {"200": err, "404": err}},
-            "delete": {"security": bearer, "responses": {"204": err, "401": err, "404": err}},
+            "get": {"parameters": [item_id], "responses": answers({"200": ref["Item"], "404": ref["Error"]})},
+            "delete": {
+                "security": bearer,
+                "parameters": [item_id],
+                "responses": answers({"204": None, "401": ref["Error"], "404": ref["Error"]}),
+            },
         },
-        "/api/auth/register": {"post": {"responses": {"201": err, "422": err, "429": err}}},
-        "/api/auth/login": {"post": {"responses": {"200": err, "401": err, "422": err, "429": err}}},
-        "/api/auth/me": {"get": {"security": bearer, "responses": {"200": err, "401": err}}},
-        "/api/auth/logout": {"post": {"security": bearer, "responses": {"204": err, "401": err}}},
+        "/api/auth/register": {
+            "post": {
+                "requestBody": credentials,
+                "responses": answers(
+                    {"201": {"type": "object", "properties": {"email": {"type": "string"}}}, "429": ref["Error"]}
+                    | body_errors
+                ),
+            }
+        },
+        "/api/auth/login": {
+            "post": {
+                "requestBody": credentials,
+                "responses": answers({"200": token} | errors),
+            }
+        },
+        "/api/auth/me": {
+            "get": {
+                "security": bearer,
+                "responses": answers(
+                    {"200": {"type": "object", "properties": {"email": {"type": "string"}}}, "401": ref["Error"]}
+                ),
+            }
+        },
+        "/api/auth/logout": {"post": {"security": bearer, "responses": answers({"204": None, "401": ref["Error"]})}},
     }
     if "openapi_missing_op" in broken:
         del paths["/api/auth/logout"]
+    if "openapi_empty" in broken:  # a variant without a database
+        paths = {}
+    if "openapi_teapot" in broken:  # promises an answer the server never gives
+        paths["/api/items"]["get"]["responses"]["418"] = {"description": "never"}
+    if "openapi_wrong_schema" in broken:  # says ids are strings
+        paths["/api/items/{item_id}"]["get"]["responses"]["200"]["content"] = _json_content(
+            {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}}}
+        )
     return {
         "openapi": "3.0.3",
         "info": {"title": "shop", "version": "1"},
         "paths": paths,
-        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Item": {
+                    "type": "object",
+                    "required": ["id", "name", "created_at"],
+                    "properties": {
+                        "id": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "created_at": {"type": "string", "format": "date-time"},
+                    },
+                },
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                "ValidationError": {
+                    "type": "object",
+                    "required": ["errors"],
+                    "properties": {
+                        "errors": {
+                            "type": "object",
+                            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+                        }
+                    },
+                },
+                "Credentials": {
+                    "type": "object",
+                    "required": ["email", "password"],
+                    "properties": {
+                        "email": {"type": "string", "format": "email", "maxLength": 254},
+                        "password": {"type": "string", "minLength": 8, "maxLength": 128},
+                    },
+                },
+            },
+        },
     }
 
 
 class Handler(BaseHTTPRequestHandler):
     state: State  # set on the subclass made per server
+    protocol_version = "HTTP/1.1"  # keep-alive, as clients with a connection pool expect
 
     # ------------------------------------------------------------------ plumbing
     @property
@@ -222,7 +332,7 @@ class Handler(BaseHTTPRequestHandler):
     def handle_any(self) -> None:
         self.started = time.perf_counter()
         path = urlsplit(self.path).path
-        method = self.command
+        method = "GET" if self.command == "HEAD" else self.command
         if method == "OPTIONS" and self.headers.get("Access-Control-Request-Method"):
             origin = self.headers.get("Origin", "")
             ok = origin in self.state.config.cors_origins or "cors_any" in self.broken
@@ -247,6 +357,8 @@ class Handler(BaseHTTPRequestHandler):
             "/admin/login": {"GET": self.admin_login_page, "POST": self.admin_login},
             "/admin/logout": {"POST": self.admin_logout},
         }
+        if "openapi_missing" in self.broken:
+            del routes["/openapi.json"]
         if "admin_logout_get" in self.broken:
             routes["/admin/logout"]["GET"] = self.admin_logout
         match = re.fullmatch(r"/api/items/([^/]+)", path)
@@ -268,7 +380,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         handler()
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = handle_any
+    do_GET = do_POST = do_PUT = do_DELETE = do_OPTIONS = do_PATCH = do_TRACE = do_HEAD = do_QUERY = handle_any
 
     # ------------------------------------------------------------------ pages
     def health(self) -> None:
@@ -341,13 +453,11 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(201, item, headers)
 
     def item(self, raw: str) -> None:
-        if "bad_id" in self.broken:
-            number = int(float(raw)) if raw != "abc" else 0
-            if raw == "1.5":
-                self.answer(500, {"error": "internal server error"})
-                return
-        else:
-            number = int(raw) if re.fullmatch(r"\d{1,18}", raw) else 0
+        valid = re.fullmatch(r"\d{1,18}", raw)
+        if "bad_id" in self.broken and not valid:  # an unchecked int() conversion
+            self.answer(500, {"error": "internal server error"})
+            return
+        number = int(raw) if valid else 0
         if self.command == "GET":
             found = self.state.items.get(number)
             self.answer(200, found) if found else self.answer(404, {"error": "not found"})
@@ -383,7 +493,7 @@ class Handler(BaseHTTPRequestHandler):
         if not ok:
             return
         email, password = body["email"], body["password"]
-        if not EMAIL.match(email) or email.lower() in {e.lower() for e in self.state.users}:
+        if len(email) > 254 or not EMAIL.match(email) or email.lower() in {e.lower() for e in self.state.users}:
             self.answer(422, {"errors": {"email": ["invalid or taken"]}})
         elif not 8 <= len(password) <= 128:
             self.answer(422, {"errors": {"password": ["8 to 128 characters"]}})
@@ -400,7 +510,7 @@ class Handler(BaseHTTPRequestHandler):
         stored = self.state.users.get(body["email"])
         if stored is not None or "timing" not in self.broken:
             time.sleep(0.08)  # "hashing"
-        if stored is None or not secrets.compare_digest(stored, body["password"]):
+        if stored is None or not secrets.compare_digest(stored.encode(), body["password"].encode()):
             self.answer(401, {"error": "invalid email or password"})
             return
         token = secrets.token_urlsafe(8 if "short_token" in self.broken else 32)

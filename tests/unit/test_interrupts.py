@@ -129,3 +129,20 @@ def test_ctrl_c_at_any_moment_is_one_line_and_leaves_nothing(tmp_path: Path, del
     else:
         assert status == 130, run.stderr
         assert run.stderr.splitlines() == ["error: interrupted; nothing was left behind"]
+
+
+def test_after_sigkill_of_a_dry_run_the_next_run_removes_its_scratch_folder(tmp_path: Path) -> None:
+    work = Path.cwd()
+    run = Run(tmp_path, [*NEW, "--dry-run"], cwd=work, pause_at=POINTS["clone"])
+    run.wait_until_paused()
+    run.send(signal.SIGKILL)
+    assert run.finish() == -signal.SIGKILL
+    run.kill_session()
+    (left,) = run.tmpdir.iterdir()
+    assert left.name.startswith("stackstart-dry-run-")
+
+    again = Run(tmp_path, ["new", "other", "-f", "flask", "--dry-run"], cwd=work)
+    assert again.finish() == 0, again.stderr
+    assert left.name in again.stderr
+    assert listing(run.tmpdir) == []
+    assert listing(work) == []

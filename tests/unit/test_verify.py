@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from stackstart import catalog, verify
+from stackstart import catalog, contract, verify
 
 
 @pytest.mark.parametrize(
@@ -82,3 +84,14 @@ def test_healthcheck_in_shell_form_and_none() -> None:
     )
     assert verify.healthcheck_command(shell + "HEALTHCHECK NONE\n") is None
     assert verify.healthcheck_command(DOCKERFILE.replace("HEALTHCHECK --interval", "# HEALTHCHECK --interval")) is None
+
+
+def test_a_server_that_stops_answering_is_a_failed_check_not_a_crash() -> None:
+    with socket.socket() as sock:  # a port nobody listens on any more
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    checks = verify._guarded(
+        contract.run_contract, f"http://127.0.0.1:{port}", project_name="shop", database=True, auth=True, admin=True
+    )
+    assert [(c.name, c.passed) for c in checks] == [("the server keeps answering", False)]
+    assert "connection failed" in checks[0].detail
