@@ -175,16 +175,20 @@ FRAMEWORKS: tuple[Framework, ...] = (
             test=".venv/bin/pytest",
             run=".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} {package}.wsgi",
             migrate=".venv/bin/python manage.py migrate --noinput",
-            create_admin=(
-                'DJANGO_SUPERUSER_PASSWORD="$ADMIN_PASSWORD" '
-                ".venv/bin/python manage.py createsuperuser --noinput --email {email}"
-            ),
+            create_admin=".venv/bin/python manage.py createadmin {email}",
         ),
         port=8000,
         db_env="DATABASE_URL",
         secrets={"SECRET_KEY": "token"},
         fast_install=_PY_FAST_INSTALL,
         checks=(("migrations-check", ".venv/bin/python manage.py makemigrations --check --dry-run"),),
+        production_env={
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "app.example.com",
+            "BEHIND_PROXY": "true",
+            "SECURE_SSL_REDIRECT": "true",
+            "SESSION_COOKIE_SECURE": "true",
+        },
         native_templates=("*/templates/*.html",),
         reserved_names=_PY_COMMON | {"django", "rest_framework", "whitenoise", "environ", "manage", "items", "config"},
     ),
