@@ -460,8 +460,9 @@ def _staging(parent: Path, prefix: str) -> Iterator[scratch.Scratch]:
             work.remove()
 
 
-def _render_project(request: NewRequest, project: Path) -> None:
-    render(request.name, request.framework, request.options, project, request.source, request.copier_extra)
+def _render_project(request: NewRequest, project: Path, source: history.TemplateSource | None = None) -> None:
+    source = source or request.source
+    render(request.name, request.framework, request.options, project, source, request.copier_extra)
     write_env(project, request.framework.secrets)
 
 
@@ -482,7 +483,11 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     steps = next_steps(request, shown_destination or str(dest))
     if dry_run:
         with _staging(scratch.system_tempdir(), "stackstart-dry-run-") as work:
-            _render_project(request, work.path / "project")
+            # the template caches in HOME are left as they are: a dry run writes nothing outside its scratch folder
+            source = request.source
+            if source is None and shutil.which("git") is not None:
+                source = history.private_source(work.path)
+            _render_project(request, work.path / "project", source)
             files = list_files(work.path / "project")
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 

@@ -42,6 +42,7 @@ __all__ = [
     "build_bundle",
     "default_source",
     "latest_tag",
+    "private_source",
     "release_tag",
     "tag_version",
 ]
@@ -282,6 +283,50 @@ def default_source() -> TemplateSource:
     ``$STACKSTART_TEMPLATE_SOURCE`` (a git repository or bundle; its highest
     ``v*`` tag is "this release") overrides it, for template development and tests.
     """
+    override = _override()
+    if override is not None:
+        return override
+    from stackstart.catalog import template_root
+
+    root = template_root()
+    bundle = root / BUNDLE_NAME
+    if not bundle.is_file():  # a source checkout: build once per template content
+        bundle = _cached_bundle(root)
+        if not bundle.is_file():
+            _build_cached(bundle, root)
+    _merge_into_stable(bundle)
+    return TemplateSource(STABLE_BUNDLE, release_tag())
+
+
+def private_source(scratch: Path) -> TemplateSource:
+    """The template :func:`default_source` gives, without writing anything outside ``scratch``.
+
+    For ``new --dry-run``: the installation's bundle (or the cache bundle of a
+    source checkout) is read where it is, and a source checkout whose cache
+    bundle is not built yet gets a throwaway one in ``scratch``; neither the
+    cache nor the machine-wide bundle is created or changed.
+    """
+    override = _override()
+    if override is not None:
+        return override
+    from stackstart.catalog import template_root
+
+    root = template_root()
+    bundle = root / BUNDLE_NAME
+    if not bundle.is_file():
+        bundle = _cached_bundle(root)
+        if not bundle.is_file():
+            bundle = scratch / BUNDLE_NAME
+            build_bundle(bundle, root=root)
+    return TemplateSource(str(bundle), release_tag())
+
+
+def _cached_bundle(root: Path) -> Path:
+    return _cache_dir() / f"templates-{__version__}-{_digest(root)}.bundle"
+
+
+def _override() -> TemplateSource | None:
+    """``$STACKSTART_TEMPLATE_SOURCE`` as a source (None when unset); only reads it."""
     override = os.environ.get("STACKSTART_TEMPLATE_SOURCE")
     if override:
         path = Path(override).expanduser().absolute()
@@ -296,16 +341,7 @@ def default_source() -> TemplateSource:
                 error.detail or str(error),
             ) from error
         return TemplateSource(str(path), tag or "HEAD")
-    from stackstart.catalog import template_root
-
-    root = template_root()
-    bundle = root / BUNDLE_NAME
-    if not bundle.is_file():  # a source checkout: build once per template content
-        bundle = _cache_dir() / f"templates-{__version__}-{_digest(root)}.bundle"
-        if not bundle.is_file():
-            _build_cached(bundle, root)
-    _merge_into_stable(bundle)
-    return TemplateSource(STABLE_BUNDLE, release_tag())
+    return None
 
 
 # --- release time -----------------------------------------------------------------------------------------
