@@ -651,9 +651,16 @@ def _update_check(result: Any, as_json: bool) -> None:
         sys.exit(UpdateAvailable.exit_code)
 
 
+def _shown(value: object) -> str:
+    """An option value as the user wrote it: on/off for a flag, the choice itself otherwise."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
 def _print_update(result: Any) -> None:
     dry_run = result.dry_run
-    changes = ", ".join(f"{k} {a}→{b}" for k, (a, b) in result.option_changes.items())
+    changes = ", ".join(f"{k} {_shown(a)}→{_shown(b)}" for k, (a, b) in result.option_changes.items())
     click.echo(
         f"{result.project.name}: template {result.from_version} → {result.to_version}"
         + (f"; options {changes}" if changes else "")
