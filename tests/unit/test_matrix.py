@@ -388,3 +388,18 @@ def test_ctrl_c_stops_every_case_and_leaves_nothing_behind(tmp_path: Path) -> No
     assert parent.returncode == 130, out + err
     assert err.splitlines()[-1] == "error: interrupted; nothing was left behind"
     assert sorted(p.name for p in temp.iterdir()) == [], "left behind"
+
+
+def test_a_single_case_keeps_its_own_json_and_writes_junit_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = verify.verify
+    monkeypatch.setattr(verify, "verify", lambda **kwargs: real(**kwargs, until="render"))
+    out = Path.cwd() / "one.xml"
+    result = run_cli("-f", "flask", "--variant", "minimal", "--json", "--junit", str(out))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) >= {"project", "framework", "variant", "options", "passed", "steps", "checks"}
+    assert "results" not in report
+    SCHEMA.validate(str(out))
+    suites = ET.parse(out).getroot().findall("testsuite")  # noqa: S314 (our own file)
+    assert [s.get("name") for s in suites] == ["flask/minimal/none"]
+    assert [c.get("name") for c in suites[0].findall("testcase")] == ["step: render"]
