@@ -203,7 +203,9 @@ def _verify_case(case: Case, logs: Path, on_event: Callable[[str, StepResult | N
     on_event("start", None)
     out, err = logs / "verify.json", logs / "verify.stderr"
     with out.open("w", encoding="utf-8") as stdout, err.open("w", encoding="utf-8") as stderr:
-        child = subprocess.Popen(argv, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL)
+        # its own session: an interrupt of the matrix must not SIGKILL it (interrupts.stop_descendants
+        # spares other sessions) but ask it to stop below, so that it removes its folders and databases
+        child = subprocess.Popen(argv, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, start_new_session=True)
         try:
             while child.poll() is None:
                 on_event("start", None)  # raises when the matrix is stopping

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -361,3 +364,42 @@ def test_a_report_survives_the_trip_through_json(tmp_path: Path) -> None:
     report.fuzz = fuzz.FuzzResult("failed", "", operations=3, cases=40, checks=120, failures=["x"], unreached=["y"])
     document = json.loads(json.dumps(report.as_json()))
     assert matrix.report_from_json(document).as_json() == report.as_json()
+
+
+def test_ctrl_c_stops_every_case_and_leaves_nothing_behind(tmp_path: Path) -> None:
+    """Real children, stopped in the middle of their install: exit 130, no project, log or staging folder left."""
+    temp = tmp_path / "tmp-ctrl-c"
+    temp.mkdir()
+    env = os.environ | {"TMPDIR": str(temp)}
+    parent = subprocess.Popen(
+        [sys.executable, "-m", "stackstart", "verify", "-f", "flask,django", "--variant", "minimal", "--jobs", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 300
+    while len(list(temp.glob("stackstart-verify-logs-*/*/install.log"))) < 2:  # both children are installing
+        assert parent.poll() is None, parent.communicate()
+        assert time.monotonic() < deadline, "the cases never reached their install step"
+        time.sleep(0.2)
+    parent.send_signal(signal.SIGINT)
+    out, err = parent.communicate(timeout=120)
+    assert parent.returncode == 130, out + err
+    assert err.splitlines()[-1] == "error: interrupted; nothing was left behind"
+    assert sorted(p.name for p in temp.iterdir()) == [], "left behind"
+
+
+def test_a_single_case_keeps_its_own_json_and_writes_junit_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = verify.verify
+    monkeypatch.setattr(verify, "verify", lambda **kwargs: real(**kwargs, until="render"))
+    out = Path.cwd() / "one.xml"
+    result = run_cli("-f", "flask", "--variant", "minimal", "--json", "--junit", str(out))
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) >= {"project", "framework", "variant", "options", "passed", "steps", "checks"}
+    assert "results" not in report
+    SCHEMA.validate(str(out))
+    suites = ET.parse(out).getroot().findall("testsuite")  # noqa: S314 (our own file)
+    assert [s.get("name") for s in suites] == ["flask/minimal/none"]
+    assert [c.get("name") for c in suites[0].findall("testcase")] == ["step: render"]
