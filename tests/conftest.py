@@ -1,4 +1,4 @@
-"""Shared fixtures: isolation of HOME/git/cwd, toolchain requirements, PostgreSQL."""
+"""Shared fixtures: isolation of HOME/git/cwd, toolchain requirements, PostgreSQL and MariaDB servers."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from tests.helpers import required_frameworks
 _REAL_HOME = Path.home()
 # read before the isolation fixture clears every STACKSTART_* variable for the tests
 _SERVER_POSTGRES_URL = os.environ.get("STACKSTART_POSTGRES_URL")
+_SERVER_MYSQL_URL = os.environ.get("STACKSTART_MYSQL_URL")
 _CACHES = {
     "UV_CACHE_DIR": str(_REAL_HOME / ".cache" / "uv"),
     "PIP_CACHE_DIR": str(_REAL_HOME / ".cache" / "pip"),
@@ -87,10 +88,8 @@ def postgres_url() -> Iterator[str]:
         return
     bindir = _postgres_bindir()
     if bindir is None:
-        message = "PostgreSQL server binaries not found (apt-get install postgresql)"
-        if required_frameworks():
-            pytest.fail(message)
-        pytest.skip(message)
+        _missing_server("PostgreSQL server binaries not found (apt-get install postgresql)")
+        return
     # not under pytest's tmp dir: that is private to root, and the server runs as "postgres"
     base = Path(tempfile.mkdtemp(prefix="stackstart-pg-"))
     data = base / "data"
@@ -127,4 +126,104 @@ def postgres_url() -> Iterator[str]:
         subprocess.run(
             [*runner, str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "stop"], check=False, capture_output=True
         )
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _missing_server(message: str) -> None:
+    """Skip, or fail when STACKSTART_REQUIRE says this machine must cover the contract tier."""
+    if required_frameworks():
+        pytest.fail(message + " (STACKSTART_REQUIRE is set)")
+    pytest.skip(message)
+
+
+def _mariadb_tools() -> tuple[str, str, str] | None:
+    """mariadb-install-db, mariadbd and the mariadb client, or None when the server is not installed."""
+    install = shutil.which("mariadb-install-db") or shutil.which("mysql_install_db")
+    server = shutil.which("mariadbd") or shutil.which("mariadbd", path="/usr/sbin:/usr/libexec")
+    client = shutil.which("mariadb") or shutil.which("mysql")
+    return (install, server, client) if install and server and client else None
+
+
+@pytest.fixture(scope="session")
+def mysql_url() -> Iterator[str]:
+    """A MySQL-protocol server URL (``mysql://user:password@127.0.0.1:port/mysql``) whose user may create databases.
+
+    $STACKSTART_MYSQL_URL if set; otherwise a throwaway MariaDB server from
+    Debian's packages: its own data directory and socket under a temporary
+    folder, a free port on 127.0.0.1, Debian's utf8mb4 server defaults, and
+    everything removed afterwards.
+    """
+    if _SERVER_MYSQL_URL:
+        yield _SERVER_MYSQL_URL
+        return
+    tools = _mariadb_tools()
+    if tools is None:
+        _missing_server("MariaDB server binaries not found (apt-get install mariadb-server)")
+        return
+    install_db, mariadbd, client = tools
+    # not under pytest's tmp dir: that is private to root, and the server runs as "mysql"
+    base = Path(tempfile.mkdtemp(prefix="stackstart-my-"))
+    data, sock = base / "data", base / "mysqld.sock"
+    user: list[str] = []
+    if os.geteuid() == 0:
+        user = ["--user=mysql"]
+        shutil.chown(base, "mysql")
+    port = _free_port()
+    process: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run(
+            [
+                install_db,
+                "--no-defaults",
+                f"--datadir={data}",
+                *user,
+                "--skip-test-db",
+                "--auth-root-authentication-method=normal",
+            ],
+            check=True,
+            capture_output=True,
+        )
+        process = subprocess.Popen(
+            [
+                mariadbd,
+                "--no-defaults",
+                f"--datadir={data}",
+                *user,
+                f"--port={port}",
+                "--bind-address=127.0.0.1",
+                f"--socket={sock}",
+                f"--pid-file={base / 'mysqld.pid'}",
+                f"--log-error={base / 'error.log'}",
+                "--skip-name-resolve",
+                # Debian's own server defaults (50-server.cnf), which --no-defaults leaves out
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_general_ci",
+                "--innodb-buffer-pool-size=64M",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        root = [client, "--no-defaults", "--protocol=socket", f"--socket={sock}", "-uroot"]
+        deadline = time.monotonic() + 60
+        while subprocess.run([*root, "-e", "SELECT 1"], capture_output=True, check=False).returncode != 0:
+            if process.poll() is not None or time.monotonic() > deadline:
+                log = (base / "error.log").read_text(errors="replace") if (base / "error.log").exists() else ""
+                pytest.fail(f"MariaDB did not start:\n{log[-2000:]}")
+            time.sleep(0.2)
+        password = "stackstart"
+        grants = " ".join(
+            f"CREATE USER 'stackstart'@'{host}' IDENTIFIED BY '{password}';"
+            f" GRANT ALL ON *.* TO 'stackstart'@'{host}' WITH GRANT OPTION;"
+            for host in ("127.0.0.1", "localhost")
+        )
+        subprocess.run([*root, "-e", grants], check=True, capture_output=True)
+        yield f"mysql://stackstart:{password}@127.0.0.1:{port}/mysql"
+    finally:
+        if process is not None:
+            process.terminate()
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
         shutil.rmtree(base, ignore_errors=True)

@@ -236,7 +236,18 @@ FRAMEWORKS: tuple[Framework, ...] = (
         db_env="DATABASE_URL",
         secrets={"SESSION_SECRET": "token"},
         lockfile="package-lock.json",
-        reserved_names=frozenset({"express", "helmet", "supertest", "eslint", "adminjs", "node_modules"}),
+        production_env={
+            "NODE_ENV": "production",
+            "BEHIND_PROXY": "true",
+            "SESSION_COOKIE_SECURE": "true",
+            "LOG_LEVEL": "info",
+        },
+        # npm refuses to install a dependency named like the project itself
+        reserved_names=frozenset(
+            {"express", "helmet", "supertest", "eslint", "adminjs", "node_modules", "pino", "pino-http", "cors"}
+            | {"knex", "router", "pg", "mysql2", "libsql", "multer", "globals", "swagger-ui-dist", "express-session"}
+            | {"express-rate-limit"}
+        ),
     ),
     Framework(
         key="laravel",

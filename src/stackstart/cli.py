@@ -1,7 +1,8 @@
 """The `stackstart` command line: parse, call the engine, print, exit.
 
-Every error goes through :func:`main`: user mistakes print one line and exit 2,
-tool failures exit 1, ``--debug`` shows the traceback (DESIGN.md §7).
+Every error goes through :func:`main`: one line on stderr whatever went wrong
+(user mistakes exit 2, tool failures 1, signals 128 + the signal); the tool's
+own output and the traceback only with ``--debug`` (DESIGN.md §7).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import Any
 
 import click
 
-from stackstart import __version__, catalog
+from stackstart import __version__, catalog, interrupts, scratch
 from stackstart.errors import (
     INTERNAL_ERROR,
     INTERRUPTED,
+    Interrupted,
     StackstartError,
     UpdateConflicts,
     UsageError,
@@ -32,8 +34,46 @@ __all__ = ["cli", "main"]
 
 
 def _interactive() -> bool:
-    """Prompt only when a person can answer."""
-    return sys.stdin.isatty()
+    """Prompt only when a person can answer (stdin may even be closed: ``0<&-``)."""
+    return sys.stdin is not None and not sys.stdin.closed and sys.stdin.isatty()
+
+
+class _Once(click.Option):
+    """An option that may be repeated only with the same value.
+
+    click keeps the last of ``-f flask -f django`` or ``--auth --no-auth``;
+    stackstart refuses the contradiction instead of guessing.
+    """
+
+    def __init__(self, *args: Any, same: Callable[[Any], object] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.same = same or (lambda value: value)
+
+    def add_to_parser(self, parser: Any, ctx: click.Context) -> None:
+        self.multiple = True  # so the parser collects every occurrence
+        try:
+            super().add_to_parser(parser, ctx)
+        finally:
+            self.multiple = False
+
+    def consume_value(self, ctx: click.Context, opts: Any) -> tuple[Any, Any]:
+        given = opts.get(self.name)
+        if isinstance(given, list):
+            if len({self.same(value) for value in given}) > 1:
+                if self.secondary_opts:
+                    raise click.UsageError(
+                        f"{self.opts[0]} and {self.secondary_opts[0]} contradict each other (give one)"
+                    )
+                flag = max(self.opts, key=len)
+                shown = " and ".join(dict.fromkeys(str(value) for value in given))
+                raise click.UsageError(f"{flag} given more than once, as {shown} (give it once)")
+            opts = {**opts, self.name: given[-1]}
+        return super().consume_value(ctx, opts)
+
+
+def _same_framework(name: object) -> object:
+    framework = catalog.lookup(str(name))
+    return framework.key if framework else str(name).lower()
 
 
 def _emit_json(document: object) -> None:
@@ -44,17 +84,26 @@ def _option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
     """One click option per catalog option: choices and flags come from the data."""
     for spec in reversed(catalog.OPTIONS):
         if spec.choices is None:
-            func = click.option(f"--{spec.name}/--no-{spec.name}", default=None, help=f"{spec.help} [default: off]")(
-                func
-            )
+            func = click.option(
+                f"--{spec.name}/--no-{spec.name}", cls=_Once, default=None, help=f"{spec.help} [default: off]"
+            )(func)
         else:
             func = click.option(
                 f"--{spec.name}",
+                cls=_Once,
                 type=click.Choice(spec.choices),
                 default=None,
                 help=f"{spec.help} [default: {spec.default}]",
             )(func)
     return func
+
+
+def _framework_help() -> str:
+    """The frameworks for `new --help`, from the catalog: which ship now, which do not yet."""
+    now = " ".join(f.key for f in catalog.FRAMEWORKS if f.available)
+    later = " ".join(f.key for f in catalog.FRAMEWORKS if not f.available)
+    aliases = ", ".join(f.aliases[0] for f in catalog.FRAMEWORKS if f.aliases)
+    return f"{now}" + (f" (not available yet: {later})" if later else "") + f"; or an alias such as {aliases}."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -66,14 +115,36 @@ def cli(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+def _ask(prompt: Callable[..., Any], question: str, **kwargs: Any) -> Any:
+    """``click.prompt`` or ``click.confirm``; cut short, the prompt's line is ended, so the error has its own."""
+    try:
+        return prompt(question, **kwargs)
+    except (Interrupted, click.Abort):
+        click.echo("")
+        raise
+
+
 def _ask_framework() -> str:
     available = [f.key for f in catalog.FRAMEWORKS if f.available]
-    return str(click.prompt("Framework", type=click.Choice(available)))
+    return str(_ask(click.prompt, "Framework", type=click.Choice(available)))
+
+
+def _label(spec: catalog.OptionSpec) -> str:
+    text = spec.help.split(";")[0]
+    return text[:1].upper() + text[1:]  # "CI workflow…", not str.capitalize()'s "Ci workflow…"
 
 
 def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
-    """Prompt for every option the user did not give, following the catalog's order and requirements."""
+    """Prompt for every option the user did not give, following the catalog's order and requirements.
+
+    Nothing a flag already decided is asked again: what a given option
+    requires is on (``--admin`` → auth, and a database other than none).
+    """
     answers = dict(given)
+    needed: set[str] = set()  # options that options already on require
+    for spec in reversed(catalog.OPTIONS):
+        if spec.requires is not None and (spec.name in needed or answers.get(spec.name) not in (None, False, "none")):
+            needed.add(spec.requires)
     for spec in catalog.OPTIONS:
         if answers.get(spec.name) is not None:
             continue
@@ -81,28 +152,27 @@ def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
             answers[spec.name] = False  # cannot apply, so later questions that need it are skipped too
             continue
         if spec.choices is None:
-            answers[spec.name] = click.confirm(spec.help.capitalize(), default=bool(spec.default))
-        else:
-            answers[spec.name] = click.prompt(
-                spec.help.split(";")[0].capitalize(), type=click.Choice(spec.choices), default=spec.default
-            )
+            answers[spec.name] = spec.name in needed or _ask(click.confirm, _label(spec), default=bool(spec.default))
+            continue
+        choices = tuple(c for c in spec.choices if not (spec.name in needed and c == "none"))
+        default = spec.default if spec.default in choices else choices[0]
+        answers[spec.name] = _ask(click.prompt, _label(spec), type=click.Choice(choices), default=default)
     return answers
 
 
 @cli.command("new")
 @click.argument("name")
 @click.option(
-    "--framework",
-    "-f",
-    "framework_name",
-    metavar="F",
-    help="django flask express laravel rails springboot aspnet (or an alias such as spring, dotnet, ror).",
+    "--framework", "-f", "framework_name", cls=_Once, same=_same_framework, metavar="F", help=_framework_help()
 )
 @_option_decorators
-@click.option("--git/--no-git", default=True, help="git init + first commit (needed by update) [default: on]")
+@click.option(
+    "--git/--no-git", cls=_Once, default=True, help="git init + first commit (needed by update) [default: on]"
+)
 @click.option(
     "--output",
     "-o",
+    cls=_Once,
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
     help="Directory in which to create the project folder NAME [default: current directory].",
@@ -110,6 +180,7 @@ def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
 @click.option(
     "--package",
     "java_package",
+    cls=_Once,
     metavar="PKG",
     help="Spring Boot base package, e.g. com.example.shop [default: com.example.NAME].",
 )
@@ -148,7 +219,11 @@ def new_command(
         if request.destination.is_relative_to(Path.cwd())
         else str(request.destination)
     )
+    for note in generate.sweep_abandoned(request.destination.parent):
+        click.echo(f"note: {note}", err=True)
     result = generate.create(request, dry_run=dry_run, shown_destination=shown)
+    if not dry_run:
+        interrupts.set_outcome(f"interrupted, but {shown} had already been created completely")
     if as_json:
         _emit_json(result.as_json())
         return
@@ -304,9 +379,9 @@ class _Progress:
 @click.option("--variant", type=click.Choice(tuple(catalog.VARIANTS)), help="minimal, api or full.")
 @click.option(
     "--database",
-    type=click.Choice(("sqlite", "postgresql")),
+    type=click.Choice(("sqlite", "postgresql", "mysql")),
     default=None,
-    help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL).",
+    help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL, mysql $STACKSTART_MYSQL_URL).",
 )
 @click.option("--keep", is_flag=True, help="Keep the rendered project and print where it is.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
@@ -342,6 +417,8 @@ def verify_command(
             if step.status == "failed":
                 click.echo(step.detail)
     if not as_json:
+        if report.database_server:
+            click.echo(f"database server: {report.database_server}")
         click.echo(
             f"{'PASSED' if report.passed else 'FAILED'}: {report.framework.key} {report.options.slug}"
             + (f" (kept in {report.project})" if keep else "")
@@ -401,38 +478,68 @@ def update_command(
         sys.exit(UpdateConflicts.exit_code)
 
 
+def _say(error: BaseException, message: str, debug: bool, detail: str = "", hint: str = "") -> None:
+    """The one line of an error (its first); with --debug, the rest, what the tool underneath said, the traceback."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()] or ["failed"]
+    more = "\n".join([*lines[1:], *([detail] if detail else [])])
+    if more and not debug:
+        hint = " (run with --debug for the details)"
+    click.echo(f"error: {lines[0]}{hint}", err=True)
+    if debug:
+        if more:
+            click.echo(more, err=True)
+        traceback.print_exception(error)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Entry point: run the CLI and turn every error into a message and an exit code."""
+    """Entry point: run the CLI and turn every error and interrupt into one line and an exit code."""
+    with interrupts.handled():
+        code = _run(argv)
+    sys.exit(code)
+
+
+def _run(argv: list[str] | None) -> int:
     debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("STACKSTART_DEBUG"))
     try:
-        cli.main(args=argv, prog_name="stackstart", standalone_mode=False)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.Abort:
-        click.echo("error: aborted", err=True)
-        sys.exit(INTERRUPTED)
-    except click.UsageError as error:
-        hint = (
-            f" (see 'stackstart {error.ctx.info_name} --help')"
-            if error.ctx and error.ctx.parent
-            else " (see 'stackstart --help')"
-        )
-        click.echo(f"error: {error.format_message()}{hint}", err=True)
-        if debug:
-            traceback.print_exc()
-        sys.exit(2)
-    except StackstartError as error:
-        click.echo(f"error: {error}", err=True)
-        if debug:
-            traceback.print_exc()
-        sys.exit(error.exit_code)
-    except KeyboardInterrupt:
+        try:
+            cli.main(args=argv, prog_name="stackstart", standalone_mode=False)
+        finally:
+            with interrupts.deferred():
+                scratch.remove_owned()  # a backstop: whatever a cut-short cleanup did not get to
+    except (Exception, click.Abort) as error:
+        stop = interrupts.received()
+        if stop is None or isinstance(error, click.exceptions.Exit):
+            return _report(error, debug)
+        click.echo(f"error: {stop.message}", err=True)  # whatever the interrupt turned into on its way out
+        return stop.exit_code
+    except Interrupted as stop:
+        click.echo(f"error: {stop.message}", err=True)
+        return stop.exit_code
+    except KeyboardInterrupt:  # SIGINT outside our handler's reach (another thread): same message
         click.echo("error: interrupted; nothing was left behind", err=True)
-        sys.exit(INTERRUPTED)
-    except Exception as error:  # a bug or an unexpected tool failure: still one clear line
-        click.echo(
-            f"error: internal error: {type(error).__name__}: {error} (run with --debug for the traceback)", err=True
-        )
-        if debug:
-            traceback.print_exc()
-        sys.exit(INTERNAL_ERROR)
+        return INTERRUPTED
+    return 0
+
+
+def _report(error: Exception | click.Abort, debug: bool) -> int:
+    """One line for ``error``; its exit code."""
+    if isinstance(error, click.exceptions.Exit):
+        return error.exit_code
+    if isinstance(error, click.Abort):  # click's word for KeyboardInterrupt, and for the end of input at a prompt
+        if isinstance(error.__context__, KeyboardInterrupt):  # raised by code, not by our signal handler
+            click.echo("error: interrupted; nothing was left behind", err=True)
+            return INTERRUPTED
+        click.echo("error: input ended before every question was answered; nothing was written", err=True)
+        return UsageError.exit_code
+    if isinstance(error, click.UsageError):
+        ctx = error.ctx
+        hint = f" (see 'stackstart {ctx.info_name} --help')" if ctx and ctx.parent else " (see 'stackstart --help')"
+        _say(error, error.format_message(), debug, hint=hint)
+        return UsageError.exit_code
+    if isinstance(error, StackstartError):
+        _say(error, str(error), debug, error.detail)
+        return error.exit_code
+    # a bug or an unexpected tool failure: still one clear line
+    hint = "" if debug else " (run with --debug for the traceback)"
+    _say(error, f"internal error: {type(error).__name__}: {error}", debug, hint=hint)
+    return INTERNAL_ERROR

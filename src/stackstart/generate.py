@@ -1,28 +1,36 @@
 """`stackstart new`: validate → render into a temp dir → write secrets → git → rename.
 
 A render never leaves a half-written project behind: everything happens in a
-hidden directory beside the destination, which is renamed into place only when
-it is complete, and removed on any failure or interrupt.
+hidden staging directory beside the destination (``.NAME.stackstart-*``),
+which is renamed into place only when it is complete, and removed on any
+failure or interrupt. Copier's temporary clone of the template lives inside
+it too. The staging directory is locked by its process for as long as that
+process lives, so after a SIGKILL the next run in that folder can tell it was
+abandoned and remove it (:func:`sweep_abandoned`), and never touches the
+staging directory of a run still going on.
 """
 
 from __future__ import annotations
 
 import base64
 import difflib
+import errno
 import os
+import re
 import secrets
 import shutil
+import stat
 import subprocess
-import tempfile
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import __version__, catalog, history, naming
+from stackstart import __version__, catalog, history, interrupts, naming, scratch
 from stackstart.catalog import Framework, Options
-from stackstart.errors import StackstartError, ToolError, UsageError
+from stackstart.errors import StackstartError, ToolError, UsageError, quote
 
 __all__ = [
     "NewRequest",
@@ -31,13 +39,23 @@ __all__ = [
     "check_available",
     "check_destination",
     "check_name",
+    "check_output",
     "create",
     "find_framework",
     "next_steps",
     "prepare",
     "read_answers",
     "render",
+    "sweep_abandoned",
 ]
+
+# what Scratch.create makes of the prefixes below: 8 characters of tempfile's alphabet
+_STAGING = re.compile(r"\.[a-z][a-z0-9_-]*\.stackstart-[a-z0-9_]{8}")
+_DRY_RUN = re.compile(r"stackstart-dry-run-[a-z0-9_]{8}")
+# a mistake in --output rather than a failure of the machine
+_PATH_ERRNOS = frozenset(
+    {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR, errno.ELOOP, errno.EEXIST, errno.ENAMETOOLONG}
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +127,7 @@ def find_framework(name: str) -> Framework:
     close = difflib.get_close_matches(name.lower(), catalog.all_names(), n=1)
     hint = f'did you mean "{close[0]}"? ' if close else ""
     choices = ", ".join(f.key for f in catalog.FRAMEWORKS)
-    raise UsageError(f'unknown framework "{name}" ({hint}choose from {choices})')
+    raise UsageError(f"unknown framework {quote(name)} ({hint}choose from {choices})")
 
 
 def check_available(framework: Framework) -> None:
@@ -146,6 +164,7 @@ def prepare(
     if git and shutil.which("git") is None:
         raise UsageError("git is not installed (install it, or pass --no-git)")
     destination = ((output or Path.cwd()) / name).absolute()
+    check_output(destination.parent)
     check_destination(destination)
     return NewRequest(name, framework, options, destination, git=git, notes=tuple(notes), java_package=java_package)
 
@@ -166,6 +185,10 @@ def read_answers(
     problem = f"{where} is not a valid stackstart answers file: it"
     try:
         answers = yaml.safe_load(text if text is not None else where.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{problem} is not UTF-8 text (restore it with git checkout)") from error
+    except OSError as error:
+        raise UsageError(f"cannot read {where}: {(error.strerror or str(error)).lower()}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = f" at line {mark.line + 1}" if mark is not None else ""
@@ -184,6 +207,44 @@ def read_answers(
     except UsageError as error:
         raise UsageError(f"{problem} has a bad option: {error} (restore it with git checkout)") from error
     return answers, options
+
+
+def check_output(folder: Path) -> None:
+    """Refuse an output folder in which no project can be created, saying what is wrong with it.
+
+    The folder may not exist yet; its nearest existing ancestor must be a
+    writable directory. (Some failures only show when creating, e.g. in
+    /proc; :func:`create` turns those into the same kind of message.)
+    """
+    existing = folder
+    while True:
+        try:
+            info = existing.stat()
+        except (FileNotFoundError, NotADirectoryError):
+            if existing.is_symlink():
+                raise UsageError(f"cannot create a project in {folder}: {existing} is a broken symbolic link") from None
+            existing = existing.parent
+            continue
+        except OSError as error:
+            raise _unusable(folder, error) from None
+        break
+    if not stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"cannot create a project in {folder}: {existing} is a file, not a directory")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        read_only = bool(os.statvfs(existing).f_flag & os.ST_RDONLY)
+        why = "is on a read-only file system" if read_only else "is not writable for you"
+        raise UsageError(f"cannot create a project in {folder}: {existing} {why} (choose another --output)")
+
+
+def _unusable(folder: Path, error: OSError) -> StackstartError:
+    """An OSError met while creating in ``folder``: the user's mistake (exit 2) or the machine's (exit 1)."""
+    reason = (error.strerror or str(error)).lower()
+    if error.errno == errno.ELOOP:
+        reason = "a symbolic link loop"
+    where = f" ({error.filename})" if error.filename and str(error.filename) != str(folder) else ""
+    if error.errno in _PATH_ERRNOS:
+        return UsageError(f"cannot create a project in {folder}: {reason}{where} (choose another --output)")
+    return ToolError(f"cannot create a project in {folder}: {reason}{where}")
 
 
 def check_destination(destination: Path) -> None:
@@ -211,13 +272,35 @@ def render(
     answers record ``_commit: v<version>`` and `stackstart update` can find it.
     """
     check_available(framework)
-    source = source or history.default_source()
     data: dict[str, object] = {"project_name": name, "framework": framework.key, **options.as_data(), **(extra or {})}
+    if source is None and shutil.which("git") is None:
+        # `new --no-git` on a machine without git: the history store needs git, so render this
+        # release's template folder, which is exactly the tree tagged v<version> in the store
+        copier_render(str(catalog.template_root()), None, data, target)
+        _record_release(target)
+        return
+    source = source or history.default_source()
     copier_render(source.path, source.ref, data, target)
 
 
-def copier_render(source: str, ref: str, data: Mapping[str, object], target: Path) -> None:
-    """`copier copy` of ``source`` at ``ref`` with ``data``: no prompts, no tasks, one error type."""
+def _record_release(project: Path) -> None:
+    """Make the answers of a render from the template folder say what a render from the history store says.
+
+    Then `stackstart update` works on the project once git is installed.
+    """
+    answers = project / ANSWERS_FILE
+    lines = [
+        line
+        for line in answers.read_text(encoding="utf-8").splitlines()
+        if not line.startswith(("_commit:", "_src_path:"))
+    ]
+    at = next((index for index, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    lines[at:at] = [f"_commit: {history.release_tag()}", f"_src_path: {history.STABLE_BUNDLE}"]
+    answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def copier_render(source: str, ref: str | None, data: Mapping[str, object], target: Path) -> None:
+    """`copier copy` of ``source`` (at git ``ref``, if given) with ``data``: no prompts, no tasks, one error type."""
     import copier  # lazily: keeps `--help`, `list` and `doctor` fast
 
     try:
@@ -238,7 +321,10 @@ def copier_render(source: str, ref: str, data: Mapping[str, object], target: Pat
     except StackstartError:
         raise
     except Exception as error:  # copier's own errors are many and not all share a base class
-        raise ToolError(f"copier failed to render {data.get('framework', 'the')} template at {ref}: {error}") from error
+        raise ToolError.from_output(
+            f"copier failed to render the {data.get('framework', '')} template{f' at {ref}' if ref else ''}",
+            str(error) or type(error).__name__,
+        ) from error
 
 
 def _new_secret(kind: str) -> str:
@@ -280,20 +366,27 @@ def write_env(project: Path, wanted: Mapping[str, str]) -> None:
     env.chmod(0o600)
 
 
-def _git(project: Path, *args: str, env: Mapping[str, str] | None = None) -> str:
+def _git(project: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
+    """Run git in ``project``: no hooks, no signing, no background maintenance; one-line errors."""
     try:
         done = subprocess.run(
-            ["git", "-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null", *args],
+            [
+                "git",
+                *("-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"),
+                *("-c", "gc.auto=0", "-c", "maintenance.auto=false"),  # nothing may outlive us in the project
+                *args,
+            ],
             cwd=project,
             env={**os.environ, **(env or {})},
+            stdin=subprocess.DEVNULL,
             capture_output=True,
             text=True,
-            check=True,
+            check=False,
         )
     except FileNotFoundError as error:
         raise ToolError("git is not installed (install it, or pass --no-git)") from error
-    except subprocess.CalledProcessError as error:
-        raise ToolError(f"git {args[0]} failed: {(error.stderr or error.stdout).strip()}") from error
+    if check and done.returncode != 0:
+        raise ToolError.from_output(f"git {args[0]} failed", done.stderr or done.stdout)
     return done.stdout
 
 
@@ -301,9 +394,7 @@ def git_commit_all(project: Path, message: str) -> None:
     """``git init`` (branch main) and commit everything, with a fallback identity."""
     _git(project, "init", "-q", "-b", "main")
     identity: dict[str, str] = {}
-    configured = subprocess.run(
-        ["git", "config", "user.email"], cwd=project, capture_output=True, text=True, check=False
-    ).stdout.strip()
+    configured = _git(project, "config", "user.email", check=False).strip()
     if not configured and not os.environ.get("GIT_AUTHOR_EMAIL"):
         identity = {
             "GIT_AUTHOR_NAME": "stackstart",
@@ -340,12 +431,47 @@ def next_steps(request: NewRequest, shown_destination: str) -> list[Step]:
     return steps
 
 
-def _first_missing_ancestor(path: Path) -> Path | None:
-    missing = None
+def sweep_abandoned(folder: Path) -> list[str]:
+    """Remove what interrupted runs left behind in ``folder`` and in $TMPDIR; say what.
+
+    Only staging directories (and `--dry-run` scratch directories) whose
+    process has died are removed: one whose run is still going on holds its
+    lock and is left alone. A SIGKILL is the only way to leave one behind.
+    """
+    removed = scratch.sweep(folder, _STAGING) + scratch.sweep(scratch.system_tempdir(), _DRY_RUN)
+    if not removed:
+        return []
+    names = ", ".join(str(path) for path in removed)
+    return [f"removed {len(removed)} staging folder(s) left by an interrupted stackstart run: {names}"]
+
+
+@contextmanager
+def _staging(parent: Path, prefix: str) -> Iterator[scratch.Scratch]:
+    """A fresh scratch directory of this process, holding every temporary file of the block; always removed."""
+    try:
+        work = scratch.Scratch.create(parent, prefix)
+    except OSError as error:
+        raise _unusable(parent, error) from error
+    try:
+        with scratch.temp_root(work.tmp):
+            yield work
+    finally:
+        with interrupts.deferred():  # a second Ctrl-C must not cut the cleanup in half
+            work.remove()
+
+
+def _render_project(request: NewRequest, project: Path) -> None:
+    render(request.name, request.framework, request.options, project, request.source, request.copier_extra)
+    write_env(project, request.framework.secrets)
+
+
+def _missing_ancestors(path: Path) -> list[Path]:
+    """The ancestors of ``path`` (itself included) that do not exist yet, deepest first."""
+    missing = []
     for candidate in [path, *path.parents]:
-        if candidate.exists():
+        if os.path.lexists(candidate):
             break
-        missing = candidate
+        missing.append(candidate)
     return missing
 
 
@@ -355,31 +481,40 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
     check_destination(dest)
     steps = next_steps(request, shown_destination or str(dest))
     if dry_run:
-        with tempfile.TemporaryDirectory(prefix="stackstart-dry-run-") as scratch:
-            project = Path(scratch) / "project"
-            render(request.name, request.framework, request.options, project, request.source, request.copier_extra)
-            write_env(project, request.framework.secrets)
-            files = list_files(project)
+        with _staging(scratch.system_tempdir(), "stackstart-dry-run-") as work:
+            _render_project(request, work.path / "project")
+            files = list_files(work.path / "project")
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 
-    created_parent = _first_missing_ancestor(dest.parent)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{dest.name}.stackstart-", dir=dest.parent))
+    created = _missing_ancestors(dest.parent)
+    outcome: str | None = None
     try:
-        project = staging / dest.name
-        render(request.name, request.framework, request.options, project, request.source, request.copier_extra)
-        write_env(project, request.framework.secrets)
-        if request.git:
-            git_commit_all(project, f"Initial commit from stackstart {__version__} ({request.framework.title})")
-        files = list_files(project)
-        check_destination(dest)  # someone may have created it meanwhile
-        if dest.is_dir():
-            dest.rmdir()
-        project.rename(dest)
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise _unusable(dest.parent, error) from error
+        with _staging(dest.parent, f".{dest.name}.stackstart-") as work:
+            project = work.path / dest.name
+            _render_project(request, project)
+            if request.git:
+                git_commit_all(project, f"Initial commit from stackstart {__version__} ({request.framework.title})")
+            files = list_files(project)
+            with interrupts.deferred():  # the rename and what an interrupt then says go together
+                check_destination(dest)  # someone may have created it meanwhile
+                if dest.is_dir():
+                    dest.rmdir()
+                project.rename(dest)
+                outcome = interrupts.set_outcome(f"interrupted, but {dest} had already been created completely")
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created_parent is not None:
-            shutil.rmtree(created_parent, ignore_errors=True)
+        with interrupts.deferred():
+            for folder in created:  # only the folders we made, and only while empty
+                try:
+                    folder.rmdir()
+                except FileNotFoundError:
+                    continue  # never made: mkdir failed below it
+                except OSError:
+                    break
         raise
-    shutil.rmtree(staging, ignore_errors=True)
+    if outcome is not None:
+        interrupts.set_outcome(outcome)  # what an interrupt means from now on is the caller's to say
     return NewResult(request, files, steps, committed=request.git, notes=list(request.notes))

@@ -32,7 +32,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stackstart import __version__
+from stackstart import __version__, scratch
+from stackstart.errors import StackstartError, UsageError
 
 __all__ = [
     "STABLE_BUNDLE",
@@ -169,24 +170,82 @@ def _cache_dir() -> Path:
     return Path(base) / "stackstart"
 
 
+def _remove_leftovers(folder: Path, *patterns: str) -> None:
+    """Remove scratch files of earlier runs in ``folder``; call only while holding its lock."""
+    for pattern in patterns:
+        for path in folder.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                scratch.remove_tree(path)
+            else:
+                path.unlink(missing_ok=True)
+
+
+# what a killed run (of this or an older stackstart) may leave beside a bundle: never in the way, removed under the lock
+_LEFTOVERS = (".tmp-*", "*.bundle.partial", "*.bundle.partial.lock", ".templates-*.bundle", ".templates-*.bundle.lock")
+
+
+def _build_cached(bundle: Path, root: Path) -> None:
+    """Build the cache bundle of a source checkout, once, whatever runs at the same time or was killed before.
+
+    Builders take turns on the folder's lock (a killed holder releases it);
+    each builds in its own scratch directory and renames the result into
+    place, so the bundle is complete or absent, never half-written.
+    """
+    folder = bundle.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    with scratch.locked(folder / scratch.LOCK_NAME):
+        if bundle.is_file():  # built by another run while we waited
+            return
+        _remove_leftovers(folder, *_LEFTOVERS)
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder))
+        try:
+            with scratch.temp_root(work / "tmp"):
+                build_bundle(work / bundle.name, root=root)
+            (work / bundle.name).replace(bundle)
+        finally:
+            scratch.remove_tree(work)
+
+
 def _merge_into_stable(bundle: Path) -> None:
-    """Make the machine-wide bundle hold every tag of ``bundle`` (its own tags win)."""
+    """Make the machine-wide bundle hold every tag of ``bundle`` (its own tags win).
+
+    Concurrent runs take turns on the folder's lock; the new bundle is built
+    under a unique name and renamed into place. A machine-wide bundle that git
+    cannot read (a crash of an older stackstart) is rebuilt, not a dead end.
+    """
     stable = Path(STABLE_BUNDLE).expanduser()
     wanted = _tags(bundle)
-    present = _tags(stable) if stable.is_file() else {}
-    if all(present.get(tag) == sha for tag, sha in wanted.items()):
+    if stable.is_file() and _holds(stable, wanted):
         return
-    with tempfile.TemporaryDirectory(prefix="stackstart-history-") as scratch:
-        env = {"GIT_DIR": str(Path(scratch) / "repo.git")}
-        _git("init", "-q", "--bare", env["GIT_DIR"])
-        if present:  # tags of other stackstart installations on this machine stay available
-            _git("fetch", "-q", str(stable), "+refs/tags/*:refs/tags/*", env=env)
-        _git("fetch", "-q", str(bundle), "+refs/tags/*:refs/tags/*", "+refs/heads/main:refs/heads/main", env=env)
-        _git("symbolic-ref", "HEAD", "refs/heads/main", env=env)
-        stable.parent.mkdir(parents=True, exist_ok=True)
-        partial = Path(tempfile.mkstemp(prefix=".templates-", suffix=".bundle", dir=stable.parent)[1])
-        _git("bundle", "create", "-q", str(partial), "--all", env=env)
-        partial.replace(stable)
+    stable.parent.mkdir(parents=True, exist_ok=True)
+    with scratch.locked(stable.parent / scratch.LOCK_NAME):
+        try:
+            present = _tags(stable) if stable.is_file() else {}
+        except StackstartError:
+            present = {}
+        if all(present.get(tag) == sha for tag, sha in wanted.items()):
+            return
+        _remove_leftovers(stable.parent, *_LEFTOVERS)
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=stable.parent))
+        try:
+            env = {"GIT_DIR": str(work / "repo.git")}
+            _git("init", "-q", "--bare", env["GIT_DIR"])
+            if present:  # tags of other stackstart installations on this machine stay available
+                _git("fetch", "-q", str(stable), "+refs/tags/*:refs/tags/*", env=env)
+            _git("fetch", "-q", str(bundle), "+refs/tags/*:refs/tags/*", "+refs/heads/main:refs/heads/main", env=env)
+            _git("symbolic-ref", "HEAD", "refs/heads/main", env=env)
+            _git("bundle", "create", "-q", str(work / BUNDLE_NAME), "--all", env=env)
+            (work / BUNDLE_NAME).replace(stable)
+        finally:
+            scratch.remove_tree(work)
+
+
+def _holds(stable: Path, wanted: dict[str, str]) -> bool:
+    try:
+        present = _tags(stable)
+    except StackstartError:
+        return False
+    return all(present.get(tag) == sha for tag, sha in wanted.items())
 
 
 def default_source() -> TemplateSource:
@@ -198,7 +257,17 @@ def default_source() -> TemplateSource:
     override = os.environ.get("STACKSTART_TEMPLATE_SOURCE")
     if override:
         path = Path(override).expanduser().absolute()
-        return TemplateSource(str(path), latest_tag(path) or "HEAD")
+        shown = f"STACKSTART_TEMPLATE_SOURCE={override}"
+        if not path.exists():
+            raise UsageError(f"{shown} does not exist (unset it, or point it at a git repository or bundle)")
+        try:
+            tag = latest_tag(path)
+        except StackstartError as error:
+            raise UsageError(
+                f"{shown} is not a git repository or bundle git can read (unset it, or fix it)",
+                error.detail or str(error),
+            ) from error
+        return TemplateSource(str(path), tag or "HEAD")
     from stackstart.catalog import template_root
 
     root = template_root()
@@ -206,7 +275,7 @@ def default_source() -> TemplateSource:
     if not bundle.is_file():  # a source checkout: build once per template content
         bundle = _cache_dir() / f"templates-{__version__}-{_digest(root)}.bundle"
         if not bundle.is_file():
-            build_bundle(bundle, root=root)
+            _build_cached(bundle, root)
     _merge_into_stable(bundle)
     return TemplateSource(STABLE_BUNDLE, release_tag())
 

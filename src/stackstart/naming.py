@@ -10,10 +10,11 @@ from __future__ import annotations
 import keyword
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass
 
 from stackstart.catalog import Framework
-from stackstart.errors import UsageError
+from stackstart.errors import UsageError, quote
 
 __all__ = ["MAX_LENGTH", "Identifiers", "check_java_package", "check_project_name", "identifiers", "suggest"]
 
@@ -97,12 +98,14 @@ def _reason(name: str, framework: Framework | None) -> str | None:
         return "must start with a lowercase letter" if name[0].isalpha() else "must start with a letter"
     if not _NAME.fullmatch(name):
         bad = sorted({c for c in name if not re.fullmatch(r"[a-z0-9_-]", c)})
-        return "may only contain lowercase letters, digits, - and _ (not " + " ".join(repr(c) for c in bad) + ")"
+        return "may only contain lowercase letters a-z, digits, - and _ (not " + ", ".join(map(_shown, bad)) + ")"
     if framework is None:
         return None
     ids = identifiers(name)
     if name in framework.reserved_names or ids.package in framework.reserved_names:
-        return f"would clash with a {framework.title} dependency or project folder of that name"
+        return (
+            f"would clash with {_article(framework.title)} {framework.title} dependency or project folder of that name"
+        )
     checks = {
         "python": (ids.package in _PYTHON_RESERVED, f"Python keyword or standard module {ids.package!r}"),
         "javascript": (name in _JS_RESERVED, "JavaScript reserved word or Node.js core module"),
@@ -121,9 +124,32 @@ def _reason(name: str, framework: Framework | None) -> str | None:
     return f"would shadow the {what}" if clash else None
 
 
+def _shown(char: str) -> str:
+    """A character for a message; look-alikes (a Cyrillic letter for "s") and invisible ones get their code point."""
+    if char.isascii() and char.isprintable():
+        return repr(char)
+    return f"{quote(char)} (U+{ord(char):04X})"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _ascii(name: str) -> str | None:
+    """``name`` with accents dropped (café → cafe); None when a letter has no ASCII form (Cyrillic, Greek…)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    kept = "".join(char for char in decomposed if not unicodedata.combining(char))
+    if any(char.isalnum() and not char.isascii() for char in kept):
+        return None  # guessing a transliteration would suggest a different name
+    return kept
+
+
 def suggest(name: str, framework: Framework | None = None) -> str | None:
     """A valid name close to ``name``, or None when nothing sensible exists."""
-    candidate = re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower())
+    plain = _ascii(name)
+    if plain is None:
+        return None
+    candidate = re.sub(r"[^a-z0-9_-]+", "-", plain.strip().lower())
     candidate = re.sub(r"-{2,}", "-", candidate)
     lead = re.match(r"[0-9_-]*", candidate)
     prefix = lead.group(0) if lead else ""
@@ -143,18 +169,18 @@ def check_project_name(name: str, framework: Framework | None = None) -> None:
         return
     hint = suggest(name, framework)
     tail = f' (try "{hint}")' if hint else ""
-    raise UsageError(f'project name "{name}" {reason}{tail}')
+    raise UsageError(f"project name {quote(name)} {reason}{tail}")
 
 
 def check_java_package(package: str) -> None:
     """Raise :class:`UsageError` unless ``package`` is a usable Java base package."""
     if not _JAVA_PACKAGE.fullmatch(package):
         raise UsageError(
-            f'Java package "{package}" must be two or more dot-separated lowercase identifiers '
+            f"Java package {quote(package)} must be two or more dot-separated lowercase identifiers "
             '(like "com.example.shop")'
         )
     bad = [part for part in package.split(".") if part in _JAVA_KEYWORDS]
     if bad:
-        raise UsageError(f'Java package "{package}" uses the Java keyword "{bad[0]}" (rename that part)')
+        raise UsageError(f'Java package {quote(package)} uses the Java keyword "{bad[0]}" (rename that part)')
     if package.split(".")[0] in {"java", "javax"}:
-        raise UsageError(f'Java package "{package}" may not start with "java" or "javax" (try "com.example")')
+        raise UsageError(f'Java package {quote(package)} may not start with "java" or "javax" (try "com.example")')

@@ -1,13 +1,19 @@
 """The smoke pipeline behind `stackstart verify` and the build/contract test tiers.
 
-render → install → lint → test → migrate → create-admin → boot → contract →
-stop → boot with the database unreachable (expect 503) → stop. Every command
-comes from the catalog, exactly as a user would type it in the project.
+render → install → lint → test → migrate → create-admin → production (boot
+with the README's production variables behind a pretend TLS proxy, the
+Dockerfile's HEALTHCHECK, production checks, stop) → boot → contract →
+schemathesis → stop → unreachable-db (boot with the database unreachable,
+expect 503). Every command
+comes from the catalog, exactly as a user would type it in the project;
+docs/contract.md ("How verify probes it") lists each boot's environment.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -25,13 +31,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from stackstart import catalog, contract, naming
+from stackstart import catalog, contract, fuzz, naming
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
-__all__ = ["STEPS", "StepResult", "VerifyReport", "read_project", "verify"]
+__all__ = ["STEPS", "StepResult", "VerifyReport", "database_env", "healthcheck_command", "read_project", "verify"]
 
-STEPS = ("render", "install", "lint", "test", "migrate", "create-admin", "boot", "contract", "stop", "unreachable-db")
+STEPS = (
+    "render",
+    "install",
+    "lint",
+    "test",
+    "migrate",
+    "create-admin",
+    "production",
+    "boot",
+    "contract",
+    "schemathesis",
+    "stop",
+    "unreachable-db",
+)
 Status = Literal["passed", "failed", "skipped"]
 EventHandler = Callable[[str, "StepResult | None"], None]
 
@@ -75,6 +94,8 @@ class VerifyReport:
     variant: str | None
     steps: list[StepResult] = field(default_factory=list)
     checks: list[contract.Check] = field(default_factory=list)
+    database_server: str | None = None  # name and version of the server it ran against, if any
+    fuzz: fuzz.FuzzResult | None = None  # the schemathesis run, when there was one
 
     @property
     def passed(self) -> bool:
@@ -88,6 +109,17 @@ class VerifyReport:
             "framework": self.framework.key,
             "variant": self.variant,
             "options": self.options.as_data(),
+            "database_server": self.database_server,
+            "schemathesis": None
+            if self.fuzz is None
+            else {
+                "status": self.fuzz.status,
+                "operations": self.fuzz.operations,
+                "test_cases": self.fuzz.cases,
+                "checks": self.fuzz.checks,
+                "failures": self.fuzz.failures,
+                "unreached_statuses": self.fuzz.unreached,
+            },
             "passed": self.passed,
             "seconds": round(sum(s.seconds for s in self.steps), 2),
             "steps": [s.as_json() for s in self.steps],
@@ -115,60 +147,134 @@ def _tail(text: str, lines: int = 40) -> str:
     return "\n".join(text.rstrip().splitlines()[-lines:])
 
 
+_DEFAULT_PORTS = {"postgresql": 5432, "mysql": 3306}
+
+
 def database_env(framework: Framework, url: str) -> dict[str, str]:
-    """Environment variables pointing ``framework`` at the database ``url``."""
+    """Environment variables pointing ``framework`` at the database ``url``.
+
+    ``url`` is a ``sqlite:``, ``postgresql://`` or ``mysql://`` URL; frameworks
+    whose variable takes another form (JDBC, ADO.NET) get it converted.
+    """
     if framework.db_url_format == "url":
         return {framework.db_env: url}
     parts = urllib.parse.urlsplit(url)
-    scheme = {"postgres": "postgresql"}.get(parts.scheme, parts.scheme)
-    host, port, db = parts.hostname or "127.0.0.1", parts.port, parts.path.lstrip("/")
+    scheme = {"postgres": "postgresql", "mariadb": "mysql"}.get(parts.scheme, parts.scheme)
+    host, db = parts.hostname or "127.0.0.1", parts.path.lstrip("/")
+    port = parts.port or _DEFAULT_PORTS.get(scheme, 0)
     user, password = urllib.parse.unquote(parts.username or ""), urllib.parse.unquote(parts.password or "")
+    file = parts.path[1:]  # sqlite:////abs/file.db → /abs/file.db, sqlite:///rel.db → rel.db
     if framework.db_url_format == "jdbc":
         if scheme == "sqlite":
-            return {framework.db_env: f"jdbc:sqlite:{parts.path}"}
+            return {framework.db_env: f"jdbc:sqlite:{file}"}
         return {
-            framework.db_env: f"jdbc:{scheme}://{host}:{port or 5432}/{db}",
+            framework.db_env: f"jdbc:{scheme}://{host}:{port}/{db}",
             "SPRING_DATASOURCE_USERNAME": user,
             "SPRING_DATASOURCE_PASSWORD": password,
         }
     if scheme == "sqlite":
-        return {framework.db_env: f"Data Source={parts.path}"}
-    return {framework.db_env: f"Host={host};Port={port or 5432};Database={db};Username={user};Password={password}"}
+        return {framework.db_env: f"Data Source={file}"}
+    if scheme == "mysql":  # MySqlConnector's keywords
+        return {framework.db_env: f"Server={host};Port={port};Database={db};User ID={user};Password={password}"}
+    return {framework.db_env: f"Host={host};Port={port};Database={db};Username={user};Password={password}"}
+
+
+@dataclass(frozen=True)
+class _ServerKind:
+    """How verify reaches one kind of database server through its command-line client."""
+
+    title: str
+    env: str  # the variable holding the server URL
+    example: str
+    clients: tuple[str, ...]  # client executables, first found wins
+    install_hint: str
+
+    def client(self) -> str | None:
+        return next((found for name in self.clients if (found := shutil.which(name))), None)
+
+
+_SERVERS: Mapping[str, _ServerKind] = {
+    "postgresql": _ServerKind(
+        "PostgreSQL",
+        "STACKSTART_POSTGRES_URL",
+        "postgresql://USER:PASSWORD@HOST:PORT/postgres",
+        ("psql",),
+        "apt-get install postgresql-client",
+    ),
+    "mysql": _ServerKind(
+        "MySQL",
+        "STACKSTART_MYSQL_URL",
+        "mysql://USER:PASSWORD@HOST:PORT/mysql",
+        ("mariadb", "mysql"),
+        "apt-get install mariadb-client (or a mysql client)",
+    ),
+}
+
+
+@dataclass
+class _Databases:
+    urls: list[str]
+    server: str | None  # "PostgreSQL 15.14 (…)", "MariaDB 10.11.19-…"
+
+
+def _server_sql(database: str, client: str, server: str, sql: str) -> str:
+    """Run ``sql`` on the server at URL ``server`` with its command-line client; return its output."""
+    env = None
+    if database == "postgresql":
+        argv = [client, server, "-v", "ON_ERROR_STOP=1", "-qAtc", sql]
+    else:
+        parts = urllib.parse.urlsplit(server)
+        argv = [client, "--no-defaults", "--protocol=TCP", "--batch", "--skip-column-names"]
+        argv += [f"--host={parts.hostname or '127.0.0.1'}", f"--port={parts.port or 3306}"]
+        argv += [f"--user={urllib.parse.unquote(parts.username or '')}", "-e", sql]
+        if parts.path.strip("/"):
+            argv.append(f"--database={parts.path.strip('/')}")
+        # the password goes through the environment, not the command line that ps shows
+        env = os.environ | {"MYSQL_PWD": urllib.parse.unquote(parts.password or "")}
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, check=False, env=env, timeout=120)
+    except subprocess.TimeoutExpired as error:
+        raise ToolError(f"{Path(client).name} timed out on {sql!r}") from error
+    if done.returncode != 0:
+        raise ToolError(f"{Path(client).name} failed on {sql!r}: {done.stderr.strip()}")
+    return done.stdout.strip()
 
 
 @contextmanager
-def _postgres_databases(count: int) -> Iterator[list[str]]:
-    """Create ``count`` throwaway databases on $STACKSTART_POSTGRES_URL; drop them afterwards."""
-    server = os.environ.get("STACKSTART_POSTGRES_URL")
+def _server_databases(database: str, count: int) -> Iterator[_Databases]:
+    """Create ``count`` throwaway databases on the server named by the database's env var; drop them afterwards."""
+    kind = _SERVERS[database]
+    server = os.environ.get(kind.env)
     if not server:
         raise UsageError(
-            "verifying on PostgreSQL needs a server: set STACKSTART_POSTGRES_URL="
-            "postgresql://USER:PASSWORD@HOST:PORT/postgres (a role that may create databases)"
+            f"verifying on {kind.title} needs a server: set {kind.env}={kind.example}"
+            " (a role that may create databases)"
         )
-    if shutil.which("psql") is None:
+    client = kind.client()
+    if client is None:
         raise UsageError(
-            "verifying on PostgreSQL needs the psql client on PATH (e.g. apt-get install postgresql-client)"
+            f"verifying on {kind.title} needs the {' or '.join(kind.clients)} client on PATH (e.g. {kind.install_hint})"
         )
     names = [f"stackstart_{secrets.token_hex(5)}" for _ in range(count)]
-
-    def psql(sql: str) -> None:
-        done = subprocess.run(
-            ["psql", server, "-v", "ON_ERROR_STOP=1", "-qc", sql], capture_output=True, text=True, check=False
-        )
-        if done.returncode != 0:
-            raise ToolError(f"psql failed on {sql!r}: {done.stderr.strip()}")
-
+    if database == "postgresql":
+        version = "PostgreSQL " + _server_sql(database, client, server, "SHOW server_version")
+        create, drop = 'CREATE DATABASE "{}"', 'DROP DATABASE IF EXISTS "{}" WITH (FORCE)'
+    else:
+        found = _server_sql(database, client, server, "SELECT VERSION()")
+        version = ("MariaDB " if "mariadb" in found.lower() else "MySQL ") + found
+        create = "CREATE DATABASE `{}` CHARACTER SET utf8mb4"
+        drop = "DROP DATABASE IF EXISTS `{}`"
     created: list[str] = []
     try:
         for name in names:
-            psql(f'CREATE DATABASE "{name}"')
+            _server_sql(database, client, server, create.format(name))
             created.append(name)
         base = urllib.parse.urlsplit(server)
-        yield [urllib.parse.urlunsplit(base._replace(path="/" + name)) for name in names]
+        yield _Databases([urllib.parse.urlunsplit(base._replace(path="/" + name)) for name in names], version)
     finally:
         for name in created:
             with suppress(ToolError):
-                psql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                _server_sql(database, client, server, drop.format(name))
 
 
 class _Pipeline:
@@ -228,7 +334,7 @@ class _Pipeline:
         )
 
     def boot(
-        self, name: str, extra_env: Mapping[str, str], want_status: int | None
+        self, name: str, extra_env: Mapping[str, str], want_status: int | None, record_success: bool = True
     ) -> tuple[subprocess.Popen[bytes] | None, str]:
         """Start the catalog's run command on a free port and wait for /health."""
         port = _free_port()
@@ -257,6 +363,9 @@ class _Pipeline:
             except (urllib.error.URLError, OSError):
                 time.sleep(0.25)
                 continue
+            if status == 0:  # connection dropped while starting up
+                time.sleep(0.25)
+                continue
             if want_status is None or status == want_status:
                 problem = ""
                 break
@@ -271,12 +380,48 @@ class _Pipeline:
             self.record(StepResult(name, "failed", elapsed, command, f"{problem}\n{_tail(output)}"))
             self.stop(process, record=False)
             return None, base_url
-        self.record(
-            StepResult(
-                name, "passed", elapsed, command, f"/health answered {status} after {elapsed:.1f}s on {base_url}"
+        if record_success:
+            self.record(
+                StepResult(
+                    name, "passed", elapsed, command, f"/health answered {status} after {elapsed:.1f}s on {base_url}"
+                )
             )
-        )
         return process, base_url
+
+    def record_checks(self, name: str, checks: list[contract.Check], started: float, command: str) -> None:
+        """Record a step made of contract checks: failed when any failed, with their details."""
+        failed = [c for c in checks if not c.passed]
+        detail = "\n".join(f"{c.name}: {c.detail}" for c in failed) or f"{len(checks)} checks passed"
+        status: Status = "failed" if failed else "passed"
+        self.record(StepResult(name, status, time.monotonic() - started, command, detail))
+
+    def run_healthcheck(self, dockerfile: Path, env: Mapping[str, str], base_url: str) -> contract.Check:
+        """Run the Dockerfile's own HEALTHCHECK command on this machine against the running server."""
+        name = "the Dockerfile's HEALTHCHECK command passes"
+        found = healthcheck_command(dockerfile.read_text(encoding="utf-8"))
+        if found is None:
+            return contract.Check(name, False, "the Dockerfile has no HEALTHCHECK")
+        argv, timeout, workdir = found
+        if workdir:  # the container's working directory is the project directory here
+            prefix = workdir.rstrip("/") + "/"
+            argv = [str(self.project) + "/" + a[len(prefix) :] if a.startswith(prefix) else a for a in argv]
+        port = base_url.rsplit(":", 1)[1]
+        try:
+            done = subprocess.run(
+                argv,
+                cwd=self.project,
+                env=self.env | dict(env) | {"PORT": port},
+                capture_output=True,
+                text=True,
+                timeout=timeout + 10,  # a loaded machine is slower than a container's budget
+                check=False,
+            )
+        except FileNotFoundError:
+            return contract.Check(name, False, f"{argv[0]} is not installed on this machine")
+        except subprocess.TimeoutExpired:
+            return contract.Check(name, False, f"{argv!r} did not finish within {timeout + 10:.0f}s")
+        output = _tail(done.stdout + done.stderr, 5)
+        return contract.Check(name, done.returncode == 0, f"{argv!r} exited {done.returncode}: {output}")
 
     def stop(self, process: subprocess.Popen[bytes], name: str = "stop", record: bool = True) -> None:
         """SIGTERM the server's process group; it must exit within 20 s (else SIGKILL and fail)."""
@@ -330,19 +475,20 @@ def verify(
             if database is not None and database != options.database:
                 raise UsageError(f"{path} was generated for {options.database}; drop --database or regenerate")
         report = VerifyReport(path or root / name, framework, options, variant)
-        count = 2 if options.database == "postgresql" else 0
-        with _postgres_databases(count) if count else _no_databases() as urls:
-            _run(report, name, urls, logs, until, on_event, rendered=path is None)
+        databases = _server_databases(options.database, 2) if options.database in _SERVERS else _no_databases()
+        with databases as found:
+            report.database_server = found.server
+            _run(report, name, found.urls, logs, until, on_event, rendered=path is None)
         return report
     finally:
         shutil.rmtree(logs, ignore_errors=True)
-        if own_workdir and not keep:
+        if own_workdir and (not keep or not any(root.iterdir())):  # nothing rendered: nothing to keep
             shutil.rmtree(root, ignore_errors=True)
 
 
 @contextmanager
-def _no_databases() -> Iterator[list[str]]:
-    yield []
+def _no_databases() -> Iterator[_Databases]:
+    yield _Databases([], None)
 
 
 def _run(
@@ -419,39 +565,158 @@ def _run(
             return
     if done("create-admin"):
         return
-    process, base_url = pipe.boot("boot", {}, 200)
+    database = opts.database != "none"
+    # every (method, path, status) the checker saw, in both boots: schemathesis counts them as reached
+    observed: list[tuple[str, str, int]] = []
+    _production(pipe, report, credentials, database, observed)
+    if done("production"):
+        return
+    process, base_url = pipe.boot("boot", contract.MAIN_ENV, 200)
     if process is None:
         return
     try:
         pipe.on_event("start", StepResult("contract", "passed"))
         started = time.monotonic()
-        report.checks = contract.run_contract(
+        boot_log = logs / "boot.log"
+        checks = _guarded(
+            contract.run_contract,
             base_url,
             project_name=name,
-            database=opts.database != "none",
+            database=database,
             auth=opts.auth,
             admin=opts.admin,
             admin_credentials=credentials,
+            read_log=lambda: boot_log.read_text(encoding="utf-8", errors="replace"),
+            observed=observed,
         )
-        failed = [c for c in report.checks if not c.passed]
-        detail = "\n".join(f"{c.name}: {c.detail}" for c in failed) or f"{len(report.checks)} checks passed"
-        pipe.record(
-            StepResult(
-                "contract",
-                "failed" if failed else "passed",
-                time.monotonic() - started,
-                f"HTTP contract against {base_url}",
-                detail,
+        report.checks = checks + report.checks
+        pipe.record_checks("contract", checks, started, f"HTTP contract against {base_url}")
+        if not done("contract"):
+            pipe.on_event("start", StepResult("schemathesis", "passed"))
+            started = time.monotonic()
+            fuzzed = fuzz.run_schemathesis(base_url, logs / "schemathesis", auth=opts.auth, observed=observed)
+            report.fuzz = fuzzed
+            pipe.record(
+                StepResult("schemathesis", fuzzed.status, time.monotonic() - started, fuzzed.command, fuzzed.summary)
             )
-        )
     finally:
         pipe.stop(process)
-    if opts.database == "none":
-        pipe.skip("unreachable-db", "no database")
-        return
     if done("stop"):
         return
+    if not database:
+        pipe.skip("unreachable-db", "no database")
+        return
     down_env = database_env(fw, _UNREACHABLE_URL[opts.database])
-    process, _ = pipe.boot("unreachable-db", down_env, 503)
-    if process is not None:
+    process, base_url = pipe.boot("unreachable-db", down_env, 503, record_success=False)
+    if process is None:
+        return
+    started = time.monotonic()
+    try:
+        resp = contract.request(base_url, "GET", fw.health_path)
+        body = resp.json() if resp.body.startswith(b"{") else None
+    except (OSError, ValueError) as error:
+        resp, body = None, repr(error)
+    finally:
         pipe.stop(process, record=False)
+    wanted = {"status": "error", "database": "unreachable"}
+    ok = resp is not None and resp.status == 503 and body == wanted
+    pipe.record(
+        StepResult(
+            "unreachable-db",
+            "passed" if ok else "failed",
+            time.monotonic() - started,
+            f"GET {fw.health_path} with the database unreachable",
+            f"503 {json.dumps(wanted)}" if ok else f"expected 503 {json.dumps(wanted)}, got {body!r}",
+        )
+    )
+
+
+def _guarded(run: Callable[..., list[contract.Check]], *args: object, **kwargs: object) -> list[contract.Check]:
+    """The checks of ``run``, or one failed check when the server stops answering in the middle."""
+    try:
+        return run(*args, **kwargs)
+    except OSError as error:
+        return [contract.Check("the server keeps answering", False, f"connection failed: {error!r}")]
+
+
+def healthcheck_command(dockerfile: str) -> tuple[list[str], float, str | None] | None:
+    """The final image's HEALTHCHECK of a Dockerfile: (argv, timeout in seconds, final WORKDIR).
+
+    None when there is none (or ``HEALTHCHECK NONE``). The shell form runs as
+    ``/bin/sh -c``, as Docker does.
+    """
+    text = re.sub(r"\\[ \t]*\n", " ", dockerfile)
+    found: tuple[list[str], float] | None = None
+    workdir: str | None = None
+    for line in text.splitlines():
+        words = line.strip().split(None, 1)
+        if not words or words[0].startswith("#"):
+            continue
+        instruction, rest = words[0].upper(), words[1] if len(words) > 1 else ""
+        if instruction == "FROM":
+            found, workdir = None, None  # each stage starts afresh; the last one is the image
+        elif instruction == "WORKDIR":
+            workdir = rest.strip()
+        elif instruction == "HEALTHCHECK":
+            timeout = 30.0
+            while rest.startswith("--"):
+                option, _, rest = rest.partition(" ")
+                rest = rest.lstrip()
+                if option.startswith("--timeout="):
+                    timeout = _duration(option.split("=", 1)[1])
+            if rest.upper().startswith("NONE") or not rest.upper().startswith("CMD"):
+                found = None
+                continue
+            command = rest[3:].strip()
+            if command.startswith("["):
+                argv = json.loads(command)
+                found = ([str(a) for a in argv], timeout)
+            else:
+                found = (["/bin/sh", "-c", command], timeout)
+    return (found[0], found[1], workdir) if found else None
+
+
+def _duration(text: str) -> float:
+    units = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
+    total = 0.0
+    for number, unit in re.findall(r"([\d.]+)(ms|s|m|h)", text):
+        total += float(number) * units[unit]
+    return total or 30.0
+
+
+def _production(
+    pipe: _Pipeline,
+    report: VerifyReport,
+    credentials: tuple[str, str] | None,
+    database: bool,
+    observed: list[tuple[str, str, int]],
+) -> None:
+    """Boot with the README's production variables behind a pretend TLS proxy; healthcheck and checks."""
+    fw, opts = report.framework, report.options
+    env = dict(fw.production_env) | dict(contract.PRODUCTION_ENV)
+    process, base_url = pipe.boot("production", env, 200, record_success=False)
+    if process is None:
+        return
+    started = time.monotonic()
+    try:
+        checks: list[contract.Check] = []
+        dockerfile = report.project / "Dockerfile"
+        if opts.docker and dockerfile.is_file():
+            checks.append(pipe.run_healthcheck(dockerfile, env, base_url))
+        checks += _guarded(
+            contract.run_production,
+            base_url,
+            database=database,
+            auth=opts.auth,
+            admin=opts.admin,
+            admin_credentials=credentials,
+            observed=observed,
+        )
+    finally:
+        pipe.stop(process, record=False)
+    for check in checks:
+        check.name = f"production: {check.name}"
+    report.checks += checks
+    names = ", ".join(sorted(env))
+    run = catalog.command(fw, "run", pipe.values)
+    pipe.record_checks("production", checks, started, f"{run} with {names}, behind a pretend TLS proxy")

@@ -1,39 +1,43 @@
 // The production entry point: `npm start` (node server.js). Listens on PORT
 // (default 3000) and shuts down cleanly on SIGTERM and SIGINT.
-import { loadConfig, loadDotEnv } from './src/config.js';
+import { loadDotEnv } from './src/config.js';
 
-// .env first: some libraries read NODE_ENV when they are imported.
+// .env first: some libraries read NODE_ENV when they are imported. Unset means
+// production: error details are shown only with NODE_ENV=development.
 loadDotEnv();
-const { createApp, closeApp } = await import('./app.js');
+process.env.NODE_ENV ||= 'production';
+const { closeApp, createApp } = await import('./app.js');
 
-const config = loadConfig();
 let app;
 try {
-  app = createApp(config);
+  app = createApp();
 } catch (error) {
   console.error(`error: ${error.message}`);
   process.exit(1);
 }
+const { config, logger } = app.locals;
 
 const server = app.listen(config.port, () => {
-  console.log(`Listening on http://localhost:${config.port} (${config.env})`);
+  logger.info(`listening on http://localhost:${config.port} (NODE_ENV=${config.env})`);
 });
 server.on('error', (error) => {
-  console.error(`error: ${error.message}`);
+  logger.error(`error: ${error.message}`);
   process.exit(1);
 });
 
 let stopping = false;
-async function shutdown(signal) {
+function shutdown(signal) {
   if (stopping) return;
   stopping = true;
-  console.log(`${signal} received: closing the server`);
+  logger.info(`${signal} received: finishing the requests in progress, then exiting`);
   // Do not hang on slow clients: force the exit after 10 s.
   setTimeout(() => process.exit(1), 10_000).unref();
-  server.close();
+  // Requests in progress still have the database; it closes when the last one is answered.
+  server.close(async () => {
+    await closeApp(app);
+    process.exit(0);
+  });
   server.closeIdleConnections();
-  await closeApp(app);
-  process.exit(0);
 }
 process.on('SIGTERM', () => shutdown('SIGTERM'));
 process.on('SIGINT', () => shutdown('SIGINT'));

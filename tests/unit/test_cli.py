@@ -291,7 +291,7 @@ def test_doctor_reports_missing_tools(monkeypatch: pytest.MonkeyPatch) -> None:
         (["--framework", "cobol", "--variant", "full"], 'unknown framework "cobol"'),
         (["--framework", "rails", "--variant", "full"], "the Ruby on Rails template is not available"),
         (["--framework", "flask", "--variant", "huge"], "Invalid value for '--variant'"),
-        (["--framework", "flask", "--variant", "full", "--database", "mysql"], "Invalid value for '--database'"),
+        (["--framework", "flask", "--variant", "full", "--database", "oracle"], "Invalid value for '--database'"),
         (["somewhere", "--framework", "flask"], "give either PATH or --framework/--variant, not both"),
         (["missing-dir"], "missing-dir is not a directory"),
     ],
@@ -316,10 +316,10 @@ def test_verify_refuses_a_garbled_answers_file() -> None:
     )
 
 
-def test_verify_on_postgresql_needs_a_server(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("STACKSTART_POSTGRES_URL", raising=False)
-    result = invoke("verify", "--framework", "flask", "--variant", "full", "--database", "postgresql")
-    assert_usage_error(result, "set STACKSTART_POSTGRES_URL", Path.cwd())
+@pytest.mark.parametrize(("database", "variable"), [("postgresql", "POSTGRES"), ("mysql", "MYSQL")])
+def test_verify_on_a_server_database_needs_a_server(database: str, variable: str) -> None:
+    result = invoke("verify", "--framework", "flask", "--variant", "full", "--database", database)
+    assert_usage_error(result, f"set STACKSTART_{variable}_URL", Path.cwd())
 
 
 def test_version_and_module_entry_point() -> None:

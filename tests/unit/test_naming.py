@@ -34,12 +34,21 @@ ROOT = Path(__file__).resolve().parents[2]
         ("json", "django", "Python keyword or standard module", "json-app"),
         ("django", "django", "would clash with a Django dependency", "django-app"),
         ("http", "express", "JavaScript reserved word or Node.js core module", "http-app"),
-        ("express", "express", "would clash with a Express dependency", "express-app"),
+        ("express", "express", "would clash with an Express dependency", "express-app"),
         ("list", "laravel", "PHP reserved word", "list-app"),
         ("rails", "rails", "would clash with a Ruby on Rails dependency", "rails-app"),
         ("string", "rails", "Ruby keyword or core constant", "string-app"),
         ("class", "springboot", "Java keyword", "class-app"),
-        ("system", "aspnet", "would clash with a ASP.NET Core dependency", "system-app"),
+        ("system", "aspnet", "would clash with an ASP.NET Core dependency", "system-app"),
+        ("café", "flask", '(not "é" (U+00E9))', "cafe"),
+        ("Éclair", "flask", "must start with a lowercase letter", "eclair"),
+        ("naïve-shop", "django", "may only contain lowercase letters a-z", "naive-shop"),
+        ("\ufb01sh", "flask", "may only contain lowercase letters a-z", "fish"),  # the ligature fi
+        ("\u0455hop", "flask", '(not "\u0455" (U+0455))', None),  # Cyrillic dze looks like s: no guess
+        ("\u0440\u0443\u0441", "flask", "may only contain lowercase letters a-z", None),  # Cyrillic word
+        ("\u03c9mega", "flask", "may only contain lowercase letters a-z", None),  # Greek omega
+        ("shop\nname", "flask", r'project name "shop\nname"', "shop-name"),
+        ("shop\x1b[31m", "flask", r"\x1b", "shop-31m"),
     ],
 )
 def test_bad_names_are_refused_with_a_hint(name: str, framework: str, message: str, hint: str | None) -> None:
@@ -48,6 +57,7 @@ def test_bad_names_are_refused_with_a_hint(name: str, framework: str, message: s
     text = str(caught.value)
     assert message in text
     assert "\n" not in text
+    assert text.isprintable()
     if hint is None:
         assert "try" not in text
     else:

@@ -6,7 +6,9 @@ export async function up(knex) {
   await knex.schema.createTable('items', (table) => {
     table.increments('id');
     table.string('name', 200).notNullable();
-    table.timestamp('created_at', { useTz: true }).notNullable();
+    // timestamptz on PostgreSQL, DATETIME(3) holding UTC on MySQL (the driver
+    // reads and writes UTC), epoch milliseconds on SQLite.
+    table.datetime('created_at', { useTz: true, precision: 3 }).notNullable();
   });
 }
 
