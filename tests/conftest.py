@@ -31,6 +31,10 @@ _CACHES = {
 }
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    required_frameworks()  # a bad STACKSTART_REQUIRE stops the run before any test
+
+
 @pytest.fixture(scope="session")
 def _template_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One stackstart cache per test worker: the template bundle is keyed by content, so sharing it is safe."""

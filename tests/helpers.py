@@ -13,8 +13,19 @@ __all__ = ["available_frameworks", "need_tools", "required_frameworks", "variant
 
 
 def required_frameworks() -> set[str]:
-    """Frameworks named in STACKSTART_REQUIRE: for them a missing toolchain fails instead of skipping."""
-    return {name.strip() for name in os.environ.get("STACKSTART_REQUIRE", "").split(",") if name.strip()}
+    """Frameworks named in STACKSTART_REQUIRE: for them a missing toolchain fails instead of skipping.
+
+    A name that is not a shipped framework's key (a typo such as ``spring``, an
+    alias, a framework whose template comes later) is a usage error of the test
+    run, never a requirement that silently covers nothing.
+    """
+    names = {name.strip() for name in os.environ.get("STACKSTART_REQUIRE", "").split(",") if name.strip()}
+    unknown = sorted(names - set(catalog.SHIPPED))
+    if unknown:
+        raise pytest.UsageError(
+            f"STACKSTART_REQUIRE names {', '.join(unknown)}; this release ships {', '.join(catalog.SHIPPED)}"
+        )
+    return names
 
 
 def need_tools(framework: str, *tools: str) -> None:
@@ -36,4 +47,4 @@ def variant_id(framework: str, options: catalog.Options) -> str:
 
 def available_frameworks() -> list[str]:
     """Frameworks whose template ships in this release."""
-    return [f.key for f in catalog.FRAMEWORKS if f.available]
+    return [f.key for f in catalog.FRAMEWORKS if f.key in catalog.SHIPPED]

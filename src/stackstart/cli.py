@@ -25,6 +25,7 @@ from stackstart.errors import (
     INTERRUPTED,
     Interrupted,
     StackstartError,
+    UpdateAvailable,
     UpdateConflicts,
     UsageError,
     VerifyFailed,
@@ -82,10 +83,16 @@ def _emit_json(document: object) -> None:
 
 def _option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
     """One click option per catalog option: choices and flags come from the data."""
+    return _catalog_options(func, keep=False)
+
+
+def _catalog_options(func: Callable[..., Any], keep: bool) -> Callable[..., Any]:
+    """``keep``: for update, where an option left out keeps the project's value instead of the default."""
     for spec in reversed(catalog.OPTIONS):
+        default = "keep the project's value" if keep else ("off" if spec.choices is None else spec.default)
         if spec.choices is None:
             func = click.option(
-                f"--{spec.name}/--no-{spec.name}", cls=_Once, default=None, help=f"{spec.help} [default: off]"
+                f"--{spec.name}/--no-{spec.name}", cls=_Once, default=None, help=f"{spec.help} [default: {default}]"
             )(func)
         else:
             func = click.option(
@@ -93,7 +100,7 @@ def _option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
                 cls=_Once,
                 type=click.Choice(spec.choices),
                 default=None,
-                help=f"{spec.help} [default: {spec.default}]",
+                help=f"{spec.help} [default: {default}]",
             )(func)
     return func
 
@@ -427,9 +434,13 @@ def verify_command(
         sys.exit(VerifyFailed.exit_code)
 
 
+def _update_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    return _catalog_options(func, keep=True)
+
+
 @cli.command("update")
 @click.argument("path", required=False, default=".", type=click.Path(file_okay=False, path_type=Path))
-@_option_decorators
+@_update_options
 @click.option("--framework", "-f", "framework_name", metavar="F", hidden=True)
 @click.option(
     "--conflict",
@@ -439,43 +450,96 @@ def verify_command(
     help="Conflict style: markers in the file, or a .rej file beside it.",
 )
 @click.option("--dry-run", is_flag=True, help="Show which files would change; touch nothing.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Only say whether an update is available: exit 0 if not, 5 if one is (for CI); touch nothing.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of text.")
 def update_command(
-    path: Path, framework_name: str | None, conflict: str, dry_run: bool, as_json: bool, **given: Any
+    path: Path,
+    framework_name: str | None,
+    conflict: str,
+    dry_run: bool,
+    check: bool,
+    as_json: bool,
+    **given: Any,
 ) -> None:
-    """Merge this release's template changes (and option changes) into the project at PATH."""
+    """Merge this release's template changes (and option changes) into the project at PATH.
+
+    Exit codes: 0 done, 4 conflicted files to resolve, 5 (--check) an update is available.
+    """
     from stackstart import update
 
+    if check:
+        extra = [f"--{name}" for name, value in given.items() if value is not None]
+        extra += ["--dry-run"] if dry_run else []
+        extra += ["--framework"] if framework_name is not None else []
+        if click.get_current_context().get_parameter_source("conflict") is not click.core.ParameterSource.DEFAULT:
+            extra.append("--conflict")
+        if extra:
+            raise UsageError(f"--check only reads the project: drop {', '.join(extra)}")
+        _update_check(update.check(path), as_json)
+        return
     result = update.update(path, given, framework=framework_name, conflict=conflict, dry_run=dry_run)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     if as_json:
         _emit_json(result.as_json())
     else:
-        for note in result.notes:
-            click.echo(f"note: {note}", err=True)
-        verb = "would change" if dry_run else "changed"
-        changes = ", ".join(f"{k} {a}→{b}" for k, (a, b) in result.option_changes.items())
-        click.echo(
-            f"{result.project.name}: template {result.from_version} → {result.to_version}"
-            + (f"; options {changes}" if changes else "")
-        )
-        if result.up_to_date:
-            click.echo("already up to date" if not dry_run else "nothing would change")
-        for label, names in (
-            ("added", result.added),
-            ("changed", result.changed),
-            ("removed", result.removed),
-            ("deleted by you (left deleted)", result.deleted_by_you),
-        ):
-            for name in names:
-                click.echo(f"  {label}: {name}")
-        for item in result.conflicted:
-            click.echo(f"  CONFLICT {item.path}: {item.reason}")
-        if not dry_run and not result.up_to_date:
-            click.echo(f"{verb} files are not committed: review with git diff, resolve conflicts, then commit")
+        _print_update(result)
     if result.conflicted:
         if not as_json:
             click.echo(f"error: {len(result.conflicted)} conflicted file(s)", err=True)
         sys.exit(UpdateConflicts.exit_code)
+
+
+def _update_check(result: Any, as_json: bool) -> None:
+    if as_json:
+        _emit_json(result.as_json())
+    elif result.update_available:
+        click.echo(
+            f"{result.project.name}: template {result.from_version} → {result.to_version} available; "
+            "run stackstart update"
+        )
+    else:
+        click.echo(f"{result.project.name}: template {result.from_version} is up to date")
+    if result.update_available:
+        sys.exit(UpdateAvailable.exit_code)
+
+
+def _print_update(result: Any) -> None:
+    dry_run = result.dry_run
+    changes = ", ".join(f"{k} {a}→{b}" for k, (a, b) in result.option_changes.items())
+    click.echo(
+        f"{result.project.name}: template {result.from_version} → {result.to_version}"
+        + (f"; options {changes}" if changes else "")
+    )
+    if result.up_to_date:
+        click.echo("already up to date" if not dry_run else "nothing would change")
+    for label, names in (
+        ("added", result.added),
+        ("changed", result.changed),
+        ("removed", result.removed),
+        ("deleted by you (left deleted)", result.deleted_by_you),
+    ):
+        for name in names:
+            click.echo(f"  {label}: {name}")
+    env = "; ".join(
+        f"{what} {', '.join(keys)}"
+        for what, keys in (
+            ("added", result.env.added),
+            ("updated", result.env.updated),
+            ("kept yours", result.env.kept),
+        )
+        if keys
+    )
+    if env:
+        click.echo(f"  .env (not in git): {env}")
+    for item in result.conflicted:
+        click.echo(f"  CONFLICT {item.path}: {item.reason}")
+    if not dry_run and not result.up_to_date:
+        click.echo("changed files are not committed: review with git diff, resolve conflicts, then commit")
 
 
 def _say(error: BaseException, message: str, debug: bool, detail: str = "", hint: str = "") -> None:

@@ -23,6 +23,7 @@ that file, so the path is valid on any machine where stackstart has run
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import re
 import shutil
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from stackstart import __version__, scratch
-from stackstart.errors import StackstartError, UsageError
+from stackstart.errors import StackstartError, ToolError, UsageError
 
 __all__ = [
     "STABLE_BUNDLE",
@@ -90,19 +91,18 @@ def tag_version(tag: str) -> tuple[int, ...]:
     return tuple(int(part) for part in match.group(1).split(".")) if match else ()
 
 
-def _git(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+def _git(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None) -> str:
     done = subprocess.run(
         ["git", *args],
         cwd=cwd,
+        input=stdin,
         env={**os.environ, **(env or {})},
         capture_output=True,
         text=True,
         check=False,
     )
     if done.returncode != 0:
-        from stackstart.errors import ToolError
-
-        raise ToolError(f"git {args[0]} failed: {(done.stderr or done.stdout).strip()}")
+        raise ToolError.from_output(f"git {args[0]} failed", done.stderr or done.stdout)
     return done.stdout.strip()
 
 
@@ -131,38 +131,66 @@ def _digest(root: Path) -> str:
     return sha.hexdigest()[:16]
 
 
-def build_bundle(out: Path, *, root: Path, version: str = __version__, past: Path | None = RELEASES) -> None:
-    """Write a bundle holding the past releases plus ``root``'s template as ``v<version>``."""
-    with tempfile.TemporaryDirectory(prefix="stackstart-history-") as scratch:
-        repo = Path(scratch) / "repo.git"
+def _scratch_env(scratch: Path) -> dict[str, str]:
+    """A bare scratch repository with its own index, and the fixed identity of release commits."""
+    repo = scratch / "repo.git"
+    if not repo.exists():
         _git("init", "-q", "--bare", str(repo))
-        env = {"GIT_DIR": str(repo), "GIT_INDEX_FILE": str(Path(scratch) / "index"), **_IDENTITY}
-        parent: list[str] = []
+    return {"GIT_DIR": str(repo), "GIT_INDEX_FILE": str(scratch / "index"), **_IDENTITY}
+
+
+def _template_tree(env: dict[str, str], root: Path) -> str:
+    """Write ``root``'s template (copier.yml + templates/) into the scratch repository; return its tree."""
+    Path(env["GIT_INDEX_FILE"]).unlink(missing_ok=True)
+    files = _template_files(root)
+    blobs = _git("hash-object", "-w", "--stdin-paths", env=env, stdin="\n".join(str(p) for p in files)).split()
+    entries = [
+        f"{'100755' if os.access(path, os.X_OK) else '100644'} {blob}\t{path.relative_to(root).as_posix()}"
+        for path, blob in zip(files, blobs, strict=True)
+    ]
+    _git("update-index", "--add", "--index-info", env=env, stdin="\n".join(entries) + "\n")
+    return _git("write-tree", env=env)
+
+
+def _frozen(env: dict[str, str]) -> list[str]:
+    """The release tags of the scratch repository, oldest first."""
+    return sorted((t for t in _git("tag", "--list", "v*", env=env).split() if tag_version(t)), key=tag_version)
+
+
+def build_bundle(out: Path, *, root: Path, version: str = __version__, past: Path | None = RELEASES) -> None:
+    """Write a bundle holding the past releases plus ``root``'s template as ``v<version>``.
+
+    A release in ``past`` is never rewritten: when ``past`` already holds
+    ``v<version>`` it must hold exactly this template (then it is reused as is),
+    and it must hold no release newer than ``version``.
+    """
+    tag = release_tag(version)
+    with tempfile.TemporaryDirectory(prefix="stackstart-history-") as scratch:
+        env = _scratch_env(Path(scratch))
         if past is not None and past.is_file():
             _git("fetch", "-q", str(past), "+refs/tags/*:refs/tags/*", env=env)
-            if _has_tag(env, release_tag(version)):  # re-releasing: this version goes on top again
-                _git("tag", "-d", release_tag(version), env=env)
-            newest = latest_tag(repo)
-            if newest is not None:
-                parent = ["-p", _git("rev-parse", f"{newest}^{{commit}}", env=env)]
-        for path in _template_files(root):
-            rel = path.relative_to(root).as_posix()
-            blob = _git("hash-object", "-w", str(path), env=env)
-            mode = "100755" if os.access(path, os.X_OK) else "100644"
-            _git("update-index", "--add", "--cacheinfo", f"{mode},{blob},{rel}", env=env)
-        tree = _git("write-tree", env=env)
-        commit = _git("commit-tree", tree, *parent, "-m", f"stackstart {version} templates", env=env)
+        frozen = _frozen(env)
+        newer = [t for t in frozen if tag_version(t) > tag_version(tag)]
+        if newer:
+            raise ToolError(f"{past} holds {newer[-1]}, newer than {tag}: releases are recorded oldest first")
+        tree = _template_tree(env, root)
+        if tag in frozen:
+            if _git("rev-parse", f"{tag}^{{tree}}", env=env) != tree:
+                raise ToolError(
+                    f"the template differs from the released {tag} in {past}: a released template never changes; "
+                    f"bump __version__ in src/stackstart/__init__.py"
+                )
+            commit = _git("rev-parse", f"{tag}^{{commit}}", env=env)
+        else:
+            parent = ["-p", _git("rev-parse", f"{frozen[-1]}^{{commit}}", env=env)] if frozen else []
+            commit = _git("commit-tree", tree, *parent, "-m", f"stackstart {version} templates", env=env)
+            _git("tag", tag, commit, env=env)
         _git("update-ref", "refs/heads/main", commit, env=env)
         _git("symbolic-ref", "HEAD", "refs/heads/main", env=env)
-        _git("tag", "-f", release_tag(version), commit, env=env)
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
         _git("bundle", "create", "-q", str(partial), "--all", env=env)
         partial.replace(out)
-
-
-def _has_tag(env: dict[str, str], tag: str) -> bool:
-    return bool(_git("tag", "--list", tag, env=env))
 
 
 def _cache_dir() -> Path:
@@ -280,15 +308,175 @@ def default_source() -> TemplateSource:
     return TemplateSource(STABLE_BUNDLE, release_tag())
 
 
-def freeze(root: Path, version: str = __version__) -> None:
-    """Release step: record ``root``'s template as ``v<version>`` in releases.bundle (commit it)."""
-    build_bundle(RELEASES, root=root, version=version)
+# --- release time -----------------------------------------------------------------------------------------
+
+FREEZE_COMMAND = "PYTHONPATH=src python3 -m stackstart.history freeze"
+_VERSION_LINE = re.compile(r'^__version__ = "([^"]+)"$', re.MULTILINE)
 
 
-if __name__ == "__main__":  # python -m stackstart.history freeze
-    if sys.argv[1:] != ["freeze"]:
-        sys.exit("usage: python -m stackstart.history freeze")
+def checkout_version(root: Path) -> str:
+    """The ``__version__`` written in the source checkout at ``root`` (not necessarily the one running)."""
+    match = _VERSION_LINE.search((root / "src" / "stackstart" / "__init__.py").read_text(encoding="utf-8"))
+    if match is None:
+        raise UsageError(f"no __version__ line in {root / 'src' / 'stackstart' / '__init__.py'}")
+    return match.group(1)
+
+
+def releases_of(root: Path) -> Path:
+    """The frozen history of the checkout at ``root``."""
+    return root / "src" / "stackstart" / "releases.bundle"
+
+
+def _repo_tags(root: Path) -> list[str]:
+    """Release tags of the stackstart repository at ``root`` (none when it is not a git checkout)."""
+    done = subprocess.run(["git", "-C", str(root), "tag", "--list", "v*"], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        return []
+    return sorted((t for t in done.stdout.split() if tag_version(t)), key=tag_version)
+
+
+def _extract_template(root: Path, ref: str, into: Path) -> Path:
+    """The template of the repository at ``ref``, as a checkout would write it (.gitattributes applied)."""
+    import tarfile
+
+    archive = into.with_suffix(".tar")
+    _git("-C", str(root), "archive", "--format=tar", "-o", str(archive), ref, "copier.yml", "templates")
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    archive.unlink()
+    return into
+
+
+def release_problems(root: Path, version: str | None = None, *, cutting: bool = False) -> list[str]:
+    """What is wrong with the frozen history of the checkout at ``root`` (an empty list: nothing).
+
+    - a release tagged in the repository (``git tag v*``) up to ``version`` is missing from releases.bundle
+      (mistake A: a release was cut without freezing it), or holds another template than that tag;
+    - releases.bundle holds ``v<version>`` with another template than the checkout's (mistake B: the
+      template changed after the release and the version was not bumped);
+    - releases.bundle holds a release newer than ``version``, or its releases are not one line of history.
+
+    ``cutting``: ``v<version>`` is being frozen now, so its absence is no problem yet.
+    """
+    version = version or checkout_version(root)
+    tag = release_tag(version)
+    releases = releases_of(root)
+    problems: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="stackstart-history-") as scratch:
+        env = _scratch_env(Path(scratch))
+        if releases.is_file():
+            _git("fetch", "-q", str(releases), "+refs/tags/*:refs/tags/*", env=env)
+        frozen = _frozen(env)
+        if tag in frozen and _git("rev-parse", f"{tag}^{{tree}}", env=env) != _template_tree(env, root):
+            problems.append(
+                f"the template differs from the released {tag} in releases.bundle: a released template never "
+                f"changes; bump __version__ in src/stackstart/__init__.py"
+            )
+        problems += [
+            f"releases.bundle holds {t}, newer than this version {version}"
+            for t in frozen
+            if tag_version(t) > tag_version(tag)
+        ]
+        for older, newer in itertools.pairwise(frozen):
+            parents = _git("rev-list", "--parents", "-n", "1", newer, env=env).split()[1:]
+            if parents != [_git("rev-parse", f"{older}^{{commit}}", env=env)]:
+                problems.append(f"releases.bundle: {newer} does not follow {older} (one line of history)")
+        for released in _repo_tags(root):
+            if tag_version(released) > tag_version(tag):
+                continue
+            if released not in frozen:
+                if cutting and released == tag:
+                    continue
+                repair = f"{FREEZE_COMMAND} {released}" if released != tag else FREEZE_COMMAND
+                problems.append(
+                    f"release {released} is tagged in this repository but missing from releases.bundle "
+                    f"(every machine would fail with Unknown revision {released!r}); record it: {repair}"
+                )
+                continue
+            tagged = _template_tree(env, _extract_template(root, released, Path(scratch) / released))
+            if _git("rev-parse", f"{released}^{{tree}}", env=env) != tagged:
+                problems.append(f"releases.bundle's {released} differs from the template at the git tag {released}")
+    return problems
+
+
+def _check_checkout(root: Path) -> None:
     if shutil.which("git") is None:
-        sys.exit("git is needed")
-    freeze(Path(__file__).resolve().parents[2])
-    print(f"releases.bundle now holds {release_tag()}")
+        raise UsageError("freeze needs git, which is not installed here")
+    if (
+        not (root / "copier.yml").is_file()
+        or not (root / "templates").is_dir()
+        or not (root / "pyproject.toml").is_file()
+    ):
+        raise UsageError(
+            f"freeze runs in a stackstart source checkout, not in an installed copy ({Path(__file__).parent}): "
+            f"cd into the git clone and run {FREEZE_COMMAND}"
+        )
+    inside = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
+    )
+    if inside.returncode != 0 or Path(inside.stdout.strip()).resolve() != root.resolve():
+        raise UsageError(f"freeze runs at the root of a git clone of stackstart; {root} is not one")
+
+
+def freeze(root: Path, tag: str | None = None) -> str:
+    """Release step: record the template as ``v<version>`` in releases.bundle; return what was done.
+
+    Without ``tag``: the checkout's template, committed, as its ``__version__``. With
+    ``tag`` (a release tag of this repository, newer than every frozen release): the
+    template of that tag, to repair a release that was cut without being frozen.
+    Refuses (:class:`UsageError`) to re-record a frozen release with another template,
+    an uncommitted template, and a release when an earlier tagged one is missing.
+    """
+    _check_checkout(root)
+    releases = releases_of(root)
+    if tag is not None:
+        return _freeze_tag(root, tag, releases)
+    version = checkout_version(root)
+    dirty = _git("-C", str(root), "status", "--porcelain", "--", "copier.yml", "templates")
+    if dirty:
+        raise UsageError("the template has uncommitted changes: commit them first, then freeze (a release is a commit)")
+    problems = release_problems(root, version, cutting=True)
+    if problems:
+        raise UsageError(problems[0])
+    if release_tag(version) in _tags_of(releases):
+        return f"releases.bundle already holds v{version} with this template; nothing to do"
+    _record(releases, root, version)
+    return f"releases.bundle now holds v{version}; commit src/stackstart/releases.bundle with the release"
+
+
+def _tags_of(bundle: Path) -> dict[str, str]:
+    return _tags(bundle) if bundle.is_file() else {}
+
+
+def _record(releases: Path, root: Path, version: str) -> None:
+    try:
+        build_bundle(releases, root=root, version=version, past=releases)
+    except ToolError as error:
+        raise UsageError(str(error)) from error
+
+
+def _freeze_tag(root: Path, tag: str, releases: Path) -> str:
+    if not tag_version(tag) or tag not in _repo_tags(root):
+        raise UsageError(f"{tag} is not a release tag of this repository (git tag --list 'v*')")
+    if tag in _tags_of(releases):
+        raise UsageError(f"releases.bundle already holds {tag}")
+    with tempfile.TemporaryDirectory(prefix="stackstart-freeze-") as scratch:
+        _record(releases, _extract_template(root, tag, Path(scratch) / "root"), tag[1:])
+    return f"releases.bundle now holds {tag} (from the git tag); commit src/stackstart/releases.bundle"
+
+
+def main(argv: list[str]) -> int:
+    """``python -m stackstart.history freeze [TAG]`` (run from the checkout as ``PYTHONPATH=src …``)."""
+    if not argv or argv[0] != "freeze" or len(argv) > 2:
+        print(f"usage: {FREEZE_COMMAND} [TAG]", file=sys.stderr)
+        return 2
+    try:
+        print(freeze(Path(__file__).resolve().parents[2], argv[1] if len(argv) > 1 else None))
+    except StackstartError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

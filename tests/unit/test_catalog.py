@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import yaml
 from stackstart import catalog
 from stackstart.catalog import Options
 from stackstart.errors import UsageError
+from tests.helpers import available_frameworks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,9 +108,11 @@ def test_copier_yml_agrees_with_the_catalog() -> None:
             assert question["type"] == "bool", spec.name
 
 
-def test_flask_template_ships_and_others_do_not_yet() -> None:
-    assert catalog.get("flask").available
-    assert (catalog.template_root() / "copier.yml").is_file()
+def test_shipped_frameworks_are_exactly_the_template_folders() -> None:
+    folders = {p.name for p in (catalog.template_root() / "templates").iterdir() if not p.name.startswith("_")}
+    assert folders == set(catalog.SHIPPED)
+    assert [f.key for f in catalog.FRAMEWORKS if f.available] == [f.key for f in catalog.FRAMEWORKS if f.key in folders]
+    assert available_frameworks() == [f.key for f in catalog.FRAMEWORKS if f.key in catalog.SHIPPED]
 
 
 @pytest.mark.parametrize(
@@ -134,3 +140,18 @@ def test_change_options_refuses_what_new_refuses() -> None:
         catalog.change_options(Options(database="none"), {"admin": True})
     with pytest.raises(UsageError, match="--admin needs --auth, but --no-auth was given"):
         catalog.change_options(Options(), {"admin": True, "auth": False})
+
+
+@pytest.mark.parametrize("value", ["spring", "flask,Django", "laravel", "flask,,nope"])
+def test_a_bad_stackstart_require_stops_the_test_run(tmp_path: Path, value: str) -> None:
+    env = os.environ | {"STACKSTART_REQUIRE": value}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "-p", "no:xdist", "--collect-only", "tests/unit"],
+        cwd=Path(__file__).parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 4, done.stdout + done.stderr  # pytest's usage error
+    assert "STACKSTART_REQUIRE names" in done.stderr

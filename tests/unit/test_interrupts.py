@@ -97,15 +97,16 @@ def test_a_staging_directory_whose_owner_is_alive_is_left_alone(tmp_path: Path) 
 def before_stackstart_ran(stderr: str) -> bool:
     """Python's own report of an interrupt during its start-up, before the first line of stackstart.__main__.
 
-    That window is the interpreter's: site-packages' .pth files (tens of
-    milliseconds on this machine, whose sandbox adds one importing certifi)
-    and runpy importing the package. Nothing can be written there.
+    That window is the interpreter's: its initialisation (the standard
+    streams, then site-packages' .pth files: tens of milliseconds on this
+    machine, whose sandbox adds one importing certifi) and runpy importing the
+    package. No code of ours runs there, so nothing can be written.
     """
     frames = re.findall(r'File "([^"]+)"', stderr)
     if any("/stackstart/" in frame and not frame.endswith("/stackstart/__init__.py") for frame in frames):
         return False
-    if stderr.startswith("Fatal Python error: init_import_site"):
-        return True  # importing site (the .pth files) failed
+    if re.match(r"Fatal Python error: init_\w+: ", stderr) and "KeyboardInterrupt" in stderr:
+        return True  # the interpreter's own initialisation (sys streams, site and its .pth files) was cut
     return stderr.startswith("Traceback (most recent call last)") and all(
         frame.startswith("<frozen ") or frame.endswith("/stackstart/__init__.py") for frame in frames
     )

@@ -50,6 +50,11 @@ switch_framework = rewrite_answers("framework: flask", "framework: django")
 from_the_future = rewrite_answers("_commit: v1", "_commit: v9")
 
 
+def stale_index_lock(project: Path) -> None:
+    """What a git command killed mid-write leaves behind (issue 10, item 8)."""
+    (project / ".git" / "index.lock").write_bytes(b"")
+
+
 CASES: list[tuple[str, Callable[[Path], None] | None, list[str], str]] = [
     ("dirty", make_dirty, [], "has uncommitted changes; commit or stash them"),
     ("untracked", make_untracked, [], "has uncommitted changes"),
@@ -59,6 +64,8 @@ CASES: list[tuple[str, Callable[[Path], None] | None, list[str], str]] = [
     ("unknown-framework", unknown_framework, [], "unknown framework 'cobol'"),
     ("framework-edited", switch_framework, [], "changes the framework from flask to django"),
     ("framework-flag", None, ["--framework", "django"], "update cannot change the framework"),
+    ("framework-nonsense", None, ["--framework", "nonsense"], 'unknown framework "nonsense"'),
+    ("index-lock", stale_index_lock, [], ".git/index.lock exists"),
     ("older-template", from_the_future, [], "made with template v9, newer than this stackstart's v2"),
     ("contradiction", None, ["--admin", "--no-auth"], "--admin needs --auth, but --no-auth was given"),
     ("admin-without-db", None, ["--database", "none", "--admin"], "needs a database"),
@@ -118,3 +125,29 @@ def test_refuses_a_plain_directory(tmp_path: Path) -> None:
     missing = CliRunner().invoke(_Entry(), ["update", str(tmp_path / "missing")])  # type: ignore[arg-type]
     assert missing.exit_code == 2
     assert "is not a directory" in missing.stderr
+
+
+def test_update_says_plainly_that_it_needs_git(
+    template_repo: TemplateRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = template_repo.new(tmp_path, template_repo.release("v1"))
+    monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
+    empty = tmp_path / "no-git-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    result = CliRunner().invoke(_Entry(), ["update", str(project)])  # type: ignore[arg-type]
+    assert result.exit_code == 2, result.output
+    assert result.stderr.strip().splitlines() == [
+        "error: update needs git, which is not installed here (install git, then run stackstart update again)"
+    ]
+
+
+def test_update_help_shows_that_a_left_out_option_keeps_its_value() -> None:
+    result = CliRunner().invoke(_Entry(), ["update", "--help"])  # type: ignore[arg-type]
+    assert result.exit_code == 0
+    text = " ".join(result.stdout.split())
+    assert "[default: sqlite]" not in text
+    assert "[default: off]" not in text
+    assert "[default: github]" not in text
+    assert text.count("[default: keep the project's value]") == 5
+    assert "--check" in text

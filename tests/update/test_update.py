@@ -93,7 +93,7 @@ def test_update_keeps_edits_applies_changes_and_marks_conflicts(template_repo: T
     assert answers["_commit"] == "v2"
 
 
-def test_cli_lists_conflicts_and_exits_1(
+def test_cli_lists_conflicts_and_exits_4(
     template_repo: TemplateRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     v1 = template_repo.release("v1")

@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -99,29 +100,38 @@ def hash_token(token: str) -> str:
 
 
 class Token(models.Model):
-    """One API session: a login makes one, a logout deletes it."""
+    """One API session: a login makes one, a logout deletes it, and it stops
+    working ``AUTH_TOKEN_TTL`` seconds after the login."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tokens"
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
 
     def __str__(self) -> str:
         return f"token of {self.user} from {self.created_at:%Y-%m-%d %H:%M}"
 
     @classmethod
-    def issue(cls, user: User) -> str:
-        """Store a new token for ``user`` and return it (the only time it is seen)."""
+    def issue(cls, user: User) -> tuple[str, "Token"]:
+        """Store a new token for ``user``; return it (the only time it is seen)
+        with its record. The user's expired tokens are deleted on the way."""
+        now = timezone.now()
+        cls.objects.filter(user=user, expires_at__lte=now).delete()
         token = secrets.token_urlsafe(32)
-        cls.objects.create(user=user, key_hash=hash_token(token))
-        return token
+        record = cls.objects.create(
+            user=user,
+            key_hash=hash_token(token),
+            expires_at=now + timedelta(seconds=settings.AUTH_TOKEN_TTL),
+        )
+        return token, record
 
     @classmethod
     def find(cls, token: str) -> "Token | None":
-        """The stored token matching ``token``, with its user, if any."""
+        """The unexpired stored token matching ``token``, with its user, if any."""
         return (
             cls.objects.select_related("user")
-            .filter(key_hash=hash_token(token))
+            .filter(key_hash=hash_token(token), expires_at__gt=timezone.now())
             .first()
         )

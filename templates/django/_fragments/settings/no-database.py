@@ -1,0 +1,2 @@
+# No database: the project keeps no state.
+DATABASES: dict[str, dict[str, Any]] = {}
