@@ -221,10 +221,17 @@ FRAMEWORKS: tuple[Framework, ...] = (
         secrets={"SECRET_KEY": "token"},
         fast_install=_PY_FAST_INSTALL,
         native_templates=("*/templates/*.html",),
+        production_env={
+            "BEHIND_PROXY": "true",
+            "SESSION_COOKIE_SECURE": "true",
+            "LOG_LEVEL": "info",
+            "FLASK_DEBUG": "0",
+        },
         reserved_names=_PY_COMMON
         | {"flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker", "sqlalchemy"}
         | {"alembic", "flask_sqlalchemy", "flask_migrate", "flask_login", "flask_admin", "flask_wtf", "wtforms"}
-        | {"argon2", "migrations", "instance"},
+        | {"flask_smorest", "flask_cors", "flask_limiter", "flask_swagger_ui", "marshmallow", "webargs", "apispec"}
+        | {"limits", "argon2", "migrations", "instance"},
     ),
     Framework(
         key="express",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 import threading
 import time
 import traceback
@@ -382,38 +384,134 @@ class _Progress:
 
 @cli.command("verify")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--framework", "-f", "framework_name", metavar="F", help="Render this framework (instead of PATH).")
-@click.option("--variant", type=click.Choice(tuple(catalog.VARIANTS)), help="minimal, api or full.")
+@click.option(
+    "--framework",
+    "-f",
+    "framework_name",
+    metavar="F[,F…]|all",
+    help="Render these frameworks (instead of PATH); all: every shipped one.",
+)
+@click.option("--variant", metavar="V[,V…]|all", help="minimal, api, full (comma-separated), or all.")
 @click.option(
     "--database",
-    type=click.Choice(("sqlite", "postgresql", "mysql")),
+    metavar="D[,D…]|all",
     default=None,
-    help="Database for the variant (postgresql needs $STACKSTART_POSTGRES_URL, mysql $STACKSTART_MYSQL_URL).",
+    help="sqlite, postgresql, mysql (comma-separated) or all [default: each variant's own]; "
+    "postgresql needs $STACKSTART_POSTGRES_URL, mysql $STACKSTART_MYSQL_URL.",
 )
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True, help="Cases run at once.")
+@click.option(
+    "--junit",
+    "junit_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write a JUnit XML report to this file.",
+)
+@click.option(
+    "--logs",
+    "logs_dir",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    hidden=True,  # the matrix's child processes: keep each step's log there
+)
+@click.option("--list-matrix", is_flag=True, help="Print the matrix CI should run (from the catalog) and exit.")
 @click.option("--keep", is_flag=True, help="Keep the rendered project and print where it is.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON report instead of text.")
 def verify_command(
-    path: Path | None, framework_name: str | None, variant: str | None, database: str | None, keep: bool, as_json: bool
+    path: Path | None,
+    framework_name: str | None,
+    variant: str | None,
+    database: str | None,
+    jobs: int,
+    junit_file: Path | None,
+    list_matrix: bool,
+    logs_dir: Path | None,
+    keep: bool,
+    as_json: bool,
 ) -> None:
-    """Render (or take PATH), install, lint, test, migrate, boot and probe the HTTP contract."""
-    from stackstart import generate, verify
+    """Render (or take PATH), install, lint, test, migrate, boot and probe the HTTP contract.
 
+    Several frameworks, variants or databases (or all) make a matrix: --jobs
+    cases at a time, a summary table at the end. Exit 0 if every case passed, 3 if one failed.
+    """
+    from stackstart import matrix, verify
+
+    if list_matrix:
+        if path is not None or framework_name or variant or database or junit_file or keep:
+            raise UsageError("--list-matrix takes no PATH, --framework, --variant, --database, --junit or --keep")
+        _print_matrix(matrix.ci_matrix(), as_json)
+        return
     if path is not None and (framework_name or variant):
         raise UsageError("give either PATH or --framework/--variant, not both")
-    framework = None
-    if path is None:
-        if framework_name is None or variant is None:
-            raise UsageError("verify needs a PATH, or --framework F and --variant minimal|api|full")
-        framework = generate.find_framework(framework_name)
-        if not framework.available:
-            generate.check_available(framework)
+    if junit_file is not None and not junit_file.parent.is_dir():
+        raise UsageError(f"--junit {junit_file}: folder {junit_file.parent} does not exist")
+    if path is not None:
+        databases = matrix.split(database, matrix.SERVER_DATABASES, "--database") if database else None
+        if databases and len(databases) > 1:
+            raise UsageError("a project has one database: give --database once, or none")
+        _verify_one(path, None, None, databases[0] if databases else None, keep, as_json, junit_file, logs_dir)
+        return
+    if framework_name is None or variant is None:
+        raise UsageError("verify needs a PATH, or --framework F and --variant minimal|api|full")
+    if framework_name.strip().lower() == "all":
+        names = tuple(f.key for f in catalog.FRAMEWORKS if f.available)
+    else:
+        names = tuple(dict.fromkeys(_framework_key(name) for name in framework_name.split(",")))
+    variants = matrix.split(variant, tuple(catalog.VARIANTS), "--variant")
+    databases = matrix.split(database, matrix.SERVER_DATABASES, "--database") if database else None
+    cases = matrix.expand(names, variants, databases)
+    for needed in dict.fromkeys(case.database for case in cases):
+        verify.require_server(needed)
+    if len(cases) == 1:
+        case = cases[0]
+        one_db = None if case.database == "none" or database is None else case.database
+        _verify_one(None, catalog.get(case.framework), case.variant, one_db, keep, as_json, junit_file, logs_dir)
+        return
+    if keep or logs_dir:
+        raise UsageError("--keep keeps one project: give one framework, variant and database")
+    _verify_matrix(cases, jobs, as_json, junit_file)
+
+
+def _framework_key(name: str) -> str:
+    """A shipped framework's key for NAME (or an alias); unknown or not shipped: a usage error."""
+    from stackstart import generate
+
+    if not name.strip():
+        raise UsageError("--framework has an empty value (give a comma-separated list, or all)")
+    framework = generate.find_framework(name.strip())
+    if not framework.available:
+        generate.check_available(framework)
+    return framework.key
+
+
+def _verify_one(
+    path: Path | None,
+    framework: catalog.Framework | None,
+    variant: str | None,
+    database: str | None,
+    keep: bool,
+    as_json: bool,
+    junit_file: Path | None,
+    logs_dir: Path | None,
+) -> None:
+    """One project: step lines as they finish, the report unchanged since before the matrix."""
+    from stackstart import junit, matrix, verify
+
     progress = _Progress(enabled=not as_json and sys.stderr.isatty())
+    own_logs = logs_dir is None and junit_file is not None
+    logs = Path(tempfile.mkdtemp(prefix="stackstart-verify-logs-")) if own_logs else logs_dir
+    started = time.monotonic()
     try:
         report = verify.verify(
-            path=path, framework=framework, variant=variant, database=database, keep=keep, on_event=progress
+            path=path, framework=framework, variant=variant, database=database, keep=keep, on_event=progress, logs=logs
         )
+        if junit_file is not None and logs is not None:
+            case = matrix.Case(report.framework.key, variant or "project", report.options.database)
+            result = matrix.CaseResult(case, report, time.monotonic() - started, logs)
+            junit.write([result], result.seconds, junit_file)
     finally:
         progress.close()
+        if own_logs and logs is not None:
+            shutil.rmtree(logs, ignore_errors=True)
     if as_json:
         _emit_json(report.as_json())
     elif not progress.enabled:
@@ -432,6 +530,51 @@ def verify_command(
         )
     if not report.passed:
         sys.exit(VerifyFailed.exit_code)
+
+
+def _verify_matrix(cases: list[Any], jobs: int, as_json: bool, junit_file: Path | None) -> None:
+    """Several cases, ``jobs`` at a time: a line per finished case, then the summary table and the failures."""
+    from stackstart import junit, matrix
+
+    logs = Path(tempfile.mkdtemp(prefix="stackstart-verify-logs-"))
+
+    def done(result: matrix.CaseResult) -> None:
+        if not as_json:
+            word = "passed" if result.passed else f"FAILED at {result.failure}"
+            click.echo(f"{result.case.id}: {word} ({result.seconds:.1f}s)", err=True)
+
+    if not as_json:
+        click.echo(f"verifying {len(cases)} cases, {jobs} at a time; logs in {logs}", err=True)
+    started = time.monotonic()
+    try:
+        results = matrix.run(cases, jobs, logs, on_done=done)
+    except BaseException:
+        shutil.rmtree(logs, ignore_errors=True)
+        raise
+    wall = time.monotonic() - started
+    passed = all(result.passed for result in results)
+    if junit_file is not None:
+        junit.write(results, wall, junit_file)
+    if passed:  # nothing to look at: the logs go
+        shutil.rmtree(logs, ignore_errors=True)
+    if as_json:
+        _emit_json(matrix.matrix_json(results, wall, jobs, None if passed else logs))
+    else:
+        for line in matrix.format_failures(results):
+            click.echo(line)
+        for line in matrix.format_summary(results, wall):
+            click.echo(line)
+    if not passed:
+        sys.exit(VerifyFailed.exit_code)
+
+
+def _print_matrix(document: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        _emit_json(document)
+        return
+    for row in document["include"]:
+        state = f"skip: {row['skip']}" if row["skip"] else "run"
+        click.echo(f"{row['framework']:<11} {row['database']:<11} {row['variants']:<17} {state}")
 
 
 def _update_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -508,9 +651,16 @@ def _update_check(result: Any, as_json: bool) -> None:
         sys.exit(UpdateAvailable.exit_code)
 
 
+def _shown(value: object) -> str:
+    """An option value as the user wrote it: on/off for a flag, the choice itself otherwise."""
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return str(value)
+
+
 def _print_update(result: Any) -> None:
     dry_run = result.dry_run
-    changes = ", ".join(f"{k} {a}→{b}" for k, (a, b) in result.option_changes.items())
+    changes = ", ".join(f"{k} {_shown(a)}→{_shown(b)}" for k, (a, b) in result.option_changes.items())
     click.echo(
         f"{result.project.name}: template {result.from_version} → {result.to_version}"
         + (f"; options {changes}" if changes else "")

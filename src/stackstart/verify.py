@@ -35,7 +35,16 @@ from stackstart import catalog, contract, fuzz, naming
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
-__all__ = ["STEPS", "StepResult", "VerifyReport", "database_env", "healthcheck_command", "read_project", "verify"]
+__all__ = [
+    "STEPS",
+    "StepResult",
+    "VerifyReport",
+    "database_env",
+    "healthcheck_command",
+    "read_project",
+    "require_server",
+    "verify",
+]
 
 STEPS = (
     "render",
@@ -240,10 +249,15 @@ def _server_sql(database: str, client: str, server: str, sql: str) -> str:
     return done.stdout.strip()
 
 
-@contextmanager
-def _server_databases(database: str, count: int) -> Iterator[_Databases]:
-    """Create ``count`` throwaway databases on the server named by the database's env var; drop them afterwards."""
-    kind = _SERVERS[database]
+def require_server(database: str) -> tuple[str, str] | None:
+    """The server URL and client for verifying on ``database``; None for one without a server (sqlite, none).
+
+    Raises :class:`UsageError` when the URL variable or the client is missing,
+    so that a matrix can refuse before it starts anything.
+    """
+    kind = _SERVERS.get(database)
+    if kind is None:
+        return None
     server = os.environ.get(kind.env)
     if not server:
         raise UsageError(
@@ -255,6 +269,16 @@ def _server_databases(database: str, count: int) -> Iterator[_Databases]:
         raise UsageError(
             f"verifying on {kind.title} needs the {' or '.join(kind.clients)} client on PATH (e.g. {kind.install_hint})"
         )
+    return server, client
+
+
+@contextmanager
+def _server_databases(database: str, count: int) -> Iterator[_Databases]:
+    """Create ``count`` throwaway databases on the server named by the database's env var; drop them afterwards."""
+    needed = require_server(database)
+    if needed is None:
+        raise UsageError(f"{database} has no server to create databases on")
+    server, client = needed
     names = [f"stackstart_{secrets.token_hex(5)}" for _ in range(count)]
     if database == "postgresql":
         version = "PostgreSQL " + _server_sql(database, client, server, "SHOW server_version")
@@ -449,19 +473,23 @@ def verify(
     until: str | None = None,
     keep: bool = False,
     on_event: EventHandler | None = None,
+    logs: Path | None = None,
 ) -> VerifyReport:
     """Run the smoke pipeline on ``path`` or on a fresh render of ``framework``/``variant``.
 
     ``until`` stops after the named step (e.g. ``"test"`` for the build tier).
     A fresh render goes into ``workdir`` (kept) or a temporary directory
-    (removed at the end unless ``keep``). Failures are reported in the returned
-    report, not raised; usage mistakes raise.
+    (removed at the end unless ``keep``). Each step's full output goes to
+    ``logs/STEP.log`` when ``logs`` is given (an existing directory the caller
+    owns and keeps), else to a temporary folder removed at the end. Failures
+    are reported in the returned report, not raised; usage mistakes raise.
     """
     if until is not None and until not in STEPS:
         raise UsageError(f"unknown step {until!r} (choose from {', '.join(STEPS)})")
     own_workdir = workdir is None
     root = Path(tempfile.mkdtemp(prefix="stackstart-verify-")) if workdir is None else workdir
-    logs = Path(tempfile.mkdtemp(prefix="stackstart-verify-logs-"))
+    own_logs = logs is None
+    logs = Path(tempfile.mkdtemp(prefix="stackstart-verify-logs-")) if logs is None else logs
     try:
         if path is None:
             if framework is None or variant is None:
@@ -481,7 +509,8 @@ def verify(
             _run(report, name, found.urls, logs, until, on_event, rendered=path is None)
         return report
     finally:
-        shutil.rmtree(logs, ignore_errors=True)
+        if own_logs:
+            shutil.rmtree(logs, ignore_errors=True)
         if own_workdir and (not keep or not any(root.iterdir())):  # nothing rendered: nothing to keep
             shutil.rmtree(root, ignore_errors=True)
 

@@ -333,7 +333,8 @@ def test_a_full_disk_during_git_init_is_one_line_and_leaves_nothing(
 
     def write_env_then_fill_the_disk(project: Path, wanted: Any) -> None:
         real_write_env(project, wanted)
-        with (disk / "filler").open("wb") as filler:
+        # unbuffered: a buffered file would retry the unwritten tail on close and raise ENOSPC from there
+        with (disk / "filler").open("wb", buffering=0) as filler:
             try:
                 while True:
                     filler.write(b"\0" * 65536)

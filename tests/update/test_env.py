@@ -87,7 +87,7 @@ def test_new_keys_reach_env_with_fresh_secrets(
         example = flask / EXAMPLE
         example.write_text(
             example.read_text()
-            + "\n\n# v2\nLOG_LEVEL=info\nCACHE_TOKEN=\nCACHE_URL=redis://:${CACHE_TOKEN}@127.0.0.1:6379/0\n"
+            + "\n\n# v2\nCACHE_TTL=300\nCACHE_TOKEN=\nCACHE_URL=redis://:${CACHE_TOKEN}@127.0.0.1:6379/0\n"
         )
 
     monkeypatch.setattr(catalog, "SHARED_SECRETS", {**catalog.SHARED_SECRETS, "CACHE_TOKEN": "password"})
@@ -96,10 +96,10 @@ def test_new_keys_reach_env_with_fresh_secrets(
     text = (project / ".env").read_text()
     assert text.startswith(before)  # appended, nothing above changed
     env = env_of(project)
-    assert env["LOG_LEVEL"] == "info"
+    assert env["CACHE_TTL"] == "300"
     assert re.fullmatch(r"[0-9a-f]{48}", env["CACHE_TOKEN"])
     assert env["CACHE_URL"] == f"redis://:{env['CACHE_TOKEN']}@127.0.0.1:6379/0"
-    assert sorted(result.env.added) == ["CACHE_TOKEN", "CACHE_URL", "LOG_LEVEL"]
+    assert sorted(result.env.added) == ["CACHE_TOKEN", "CACHE_TTL", "CACHE_URL"]
 
 
 def test_a_project_without_env_gets_none(template_repo: TemplateRepo, tmp_path: Path) -> None:

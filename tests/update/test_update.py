@@ -146,6 +146,20 @@ def test_dry_run_touches_nothing(template_repo: TemplateRepo, tmp_path: Path) ->
     assert not (project / "CHANGELOG.md").exists()
 
 
+def test_dry_run_names_option_changes_as_the_user_writes_them(
+    template_repo: TemplateRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = template_repo.new(tmp_path, template_repo.release("v1"))
+    template_repo.release("v2", v2_changes_text_only)
+    monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
+    before = head(project)
+    result = CliRunner().invoke(_Entry(), ["update", str(project), "--auth", "--dry-run"])  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "shop: template v1 → v2; options auth off→on"
+    assert head(project) == before
+    assert status(project) == ""
+
+
 def v2_changes_text_only(flask: Path) -> None:
     (flask / "CHANGELOG.md").write_text("# Changes\n\n- v2\n")
     edit(flask / "{{ package_name }}" / "core.py", '"""What every deployment has', '"""What every deployment has (v2)')
