@@ -335,6 +335,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
         port=8080,
         db_env="SPRING_DATASOURCE_URL",
         db_url_format="jdbc",
+        # no debug switch to turn off (no dev profile; errors never carry stack traces)
+        production_env={"BEHIND_PROXY": "true", "SESSION_COOKIE_SECURE": "true", "LOG_LEVEL": "info"},
         reserved_names=frozenset({"spring", "java", "javax", "jakarta", "maven"}),
     ),
     Framework(
