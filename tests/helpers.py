@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 
 import pytest
 
 from stackstart import catalog, toolchains
 
-__all__ = ["available_frameworks", "need_tools", "required_frameworks", "variant_id"]
+__all__ = ["available_frameworks", "need_tools", "quick_start_lines", "required_frameworks", "variant_id"]
 
 
 def required_frameworks() -> set[str]:
@@ -48,3 +49,12 @@ def variant_id(framework: str, options: catalog.Options) -> str:
 def available_frameworks() -> list[str]:
     """Frameworks whose template ships in this release."""
     return [f.key for f in catalog.FRAMEWORKS if f.key in catalog.SHIPPED]
+
+
+def quick_start_lines(readme: str) -> list[str]:
+    """The commands of the README's `## Quick start` section: its one ```sh block, without comments and blank lines."""
+    section = readme.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)\n```", section, flags=re.S)
+    assert len(blocks) == 1, f"## Quick start must hold exactly one sh block, found {len(blocks)}"
+    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in blocks[0].splitlines()]
+    return [line for line in lines if line and not line.startswith("#")]

@@ -32,22 +32,13 @@ import pytest
 import yaml
 
 from stackstart import catalog, naming, verify
-from tests.helpers import available_frameworks, need_tools
+from tests.helpers import available_frameworks, need_tools, quick_start_lines
 
 pytestmark = pytest.mark.build
 
 SERVERS = {"postgresql": ("postgres_url", 5432), "mysql": ("mysql_url", 3306)}
 CASES = [(fw, db) for fw in available_frameworks() for db in SERVERS]
 FLAGS = ["--auth", "--admin", "--docker", "--defaults"]
-
-
-def quick_start_lines(readme: str) -> list[str]:
-    """The commands of the README's `## Quick start` section: its one ```sh block, without comments and blank lines."""
-    section = readme.split("\n## Quick start\n", 1)[1].split("\n## ", 1)[0]
-    blocks = re.findall(r"```sh\n(.*?)\n```", section, flags=re.S)
-    assert len(blocks) == 1, f"## Quick start must hold exactly one sh block, found {len(blocks)}"
-    lines = [re.sub(r"\s+#.*$", "", line).strip() for line in blocks[0].splitlines()]
-    return [line for line in lines if line and not line.startswith("#")]
 
 
 def env_value(env_file: Path, key: str) -> str:
