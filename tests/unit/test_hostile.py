@@ -327,7 +327,8 @@ def test_a_full_disk_during_git_init_is_one_line_and_leaves_nothing(
         pytest.skip("mounting a small file system needs root")
     disk = tmp_path / "disk"
     disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True).returncode:
+    # room for Copier's clone of the whole template (it lives in the staging folder) and the render; then filled
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here")
     real_write_env = generate.write_env
 
