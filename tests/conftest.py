@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sysconfig
 import tempfile
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import required_frameworks
+from tests.helpers import free_port, required_frameworks
 
 # Package caches survive HOME isolation so build tests don't download everything per test.
 _REAL_HOME = Path.home()
@@ -66,12 +65,6 @@ def _isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _template_cache: P
     monkeypatch.chdir(work)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _postgres_bindir() -> Path | None:
     found = shutil.which("pg_ctl")
     if found:
@@ -101,7 +94,7 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         runner = ["runuser", "-u", "postgres", "--"]
         shutil.chown(base, "postgres")
-    port = _free_port()
+    port = free_port()
     subprocess.run(
         [*runner, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
         check=True,
@@ -172,7 +165,7 @@ def mysql_url() -> Iterator[str]:
     if os.geteuid() == 0:
         user = ["--user=mysql"]
         shutil.chown(base, "mysql")
-    port = _free_port()
+    port = free_port()
     process: subprocess.Popen[bytes] | None = None
     try:
         subprocess.run(

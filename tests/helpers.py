@@ -5,12 +5,22 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
+from pathlib import Path
 
 import pytest
 
 from stackstart import catalog, toolchains
 
-__all__ = ["available_frameworks", "need_tools", "quick_start_lines", "required_frameworks", "variant_id"]
+__all__ = [
+    "available_frameworks",
+    "env_file_values",
+    "free_port",
+    "need_tools",
+    "quick_start_lines",
+    "required_frameworks",
+    "variant_id",
+]
 
 
 def required_frameworks() -> set[str]:
@@ -58,3 +68,16 @@ def quick_start_lines(readme: str) -> list[str]:
     assert len(blocks) == 1, f"## Quick start must hold exactly one sh block, found {len(blocks)}"
     lines = [re.sub(r"\s+#.*$", "", line).strip() for line in blocks[0].splitlines()]
     return [line for line in lines if line and not line.startswith("#")]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def env_file_values(env_file: Path) -> dict[str, str]:
+    """KEY=value lines of a .env file (comments and other lines left out)."""
+    lines = env_file.read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))

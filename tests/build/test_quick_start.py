@@ -19,7 +19,6 @@ import os
 import re
 import secrets
 import signal
-import socket
 import subprocess
 import time
 import urllib.error
@@ -32,7 +31,7 @@ import pytest
 import yaml
 
 from stackstart import catalog, naming, verify
-from tests.helpers import available_frameworks, need_tools, quick_start_lines
+from tests.helpers import available_frameworks, env_file_values, free_port, need_tools, quick_start_lines
 
 pytestmark = pytest.mark.build
 
@@ -41,20 +40,13 @@ CASES = [(fw, db) for fw in available_frameworks() for db in SERVERS]
 FLAGS = ["--auth", "--admin", "--docker", "--defaults"]
 
 
-def env_value(env_file: Path, key: str) -> str:
-    values = dict(
-        line.split("=", 1) for line in env_file.read_text().splitlines() if "=" in line and not line.startswith("#")
-    )
-    return values[key]
-
-
-def compose_value(value: str, env_file: Path) -> str:
+def compose_value(value: str, env: dict[str, str]) -> str:
     """A compose environment value with ${VAR}, ${VAR:-default} and ${VAR:?message} taken from .env."""
 
     def lookup(match: re.Match[str]) -> str:
         name, default = match.group(1), match.group(3) or ""
         try:
-            return env_value(env_file, name) or default
+            return env[name] or default
         except KeyError:
             assert match.group(2) != ":?", f"compose needs {name}, which .env does not set"
             return default
@@ -73,7 +65,8 @@ def compose_db_service(database: str, server: str, project: Path) -> Iterator[No
     """What `docker compose up -d db` would create, on the test server; removed afterwards."""
     env_file = project / ".env"
     service = yaml.safe_load((project / "compose.yaml").read_text())["services"]["db"]
-    environment = {key: compose_value(value, env_file) for key, value in service["environment"].items()}
+    env = env_file_values(env_file)
+    environment = {key: compose_value(value, env) for key, value in service["environment"].items()}
     if database == "postgresql":
         user, password, name = (environment[k] for k in ("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB"))
         create = [
@@ -104,12 +97,6 @@ def compose_db_service(database: str, server: str, project: Path) -> Iterator[No
         for statement in drop:
             with contextlib.suppress(Exception):
                 sql(database, server, statement)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def answers_health(port: int, path: str) -> bool:

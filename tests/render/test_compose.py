@@ -20,7 +20,7 @@ import yaml
 
 from stackstart import catalog, generate
 from stackstart.catalog import Options
-from tests.helpers import available_frameworks, required_frameworks
+from tests.helpers import available_frameworks, env_file_values, required_frameworks
 
 pytestmark = pytest.mark.render
 
@@ -52,12 +52,7 @@ def test_compose_file_is_valid_with_the_generated_env(tmp_path: Path, framework:
     if database in ("postgresql", "mysql"):
         db = resolved["services"]["db"]
         assert all(str(p).startswith("127.0.0.1:") for p in db["ports"]), "the database is published on loopback only"
-        env = dict(
-            line.split("=", 1)
-            for line in (project / ".env").read_text().splitlines()
-            if "=" in line and not line.startswith("#")
-        )
-        assert env["DB_PASSWORD"] in done.stdout, "compose takes the password from .env"
+        assert env_file_values(project / ".env")["DB_PASSWORD"] in done.stdout, "compose takes the password from .env"
 
         # without DB_PASSWORD in .env, compose refuses instead of starting a database with a blank password
         text = (project / ".env").read_text()

@@ -34,12 +34,18 @@ def run_parts(workflow: dict[str, object]) -> set[str]:
     return parts
 
 
-@pytest.mark.parametrize("framework", available_frameworks())
-def test_ci_workflow_runs_the_catalog_lint_and_test_commands(tmp_path: Path, framework: str) -> None:
-    fw = catalog.get(framework)
+def render_full(tmp_path: Path, fw: catalog.Framework) -> Path:
+    """The full variant (every option on, on PostgreSQL), rendered as `new` writes it."""
     options = Options(database="postgresql", auth=True, admin=True, docker=True, ci="github")
     project = tmp_path / "shop"
     generate.create(generate.NewRequest("shop", fw, options, project, git=False))
+    return project
+
+
+@pytest.mark.parametrize("framework", available_frameworks())
+def test_ci_workflow_runs_the_catalog_lint_and_test_commands(tmp_path: Path, framework: str) -> None:
+    fw = catalog.get(framework)
+    project = render_full(tmp_path, fw)
     (workflow_file,) = (project / ".github" / "workflows").glob("*.yml")
     parts = run_parts(yaml.safe_load(workflow_file.read_text()))
     values = naming.identifiers("shop").as_dict()
@@ -52,9 +58,7 @@ def test_ci_workflow_runs_the_catalog_lint_and_test_commands(tmp_path: Path, fra
 @pytest.mark.parametrize("framework", available_frameworks())
 def test_readme_quick_start_holds_the_catalog_commands(tmp_path: Path, framework: str) -> None:
     fw = catalog.get(framework)
-    options = Options(database="postgresql", auth=True, admin=True, docker=True, ci="github")
-    project = tmp_path / "shop"
-    generate.create(generate.NewRequest("shop", fw, options, project, git=False))
+    project = render_full(tmp_path, fw)
     lines = quick_start_lines((project / "README.md").read_text())
     values = naming.identifiers("shop").as_dict()
     for which in ("install", "migrate", "test", "run"):
