@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import free_port, required_frameworks
+from tests.helpers import free_port, required_frameworks, skip_or_fail
 
 # Package caches survive HOME isolation so build tests don't download everything per test.
 _REAL_HOME = Path.home()
@@ -128,9 +128,7 @@ def postgres_url() -> Iterator[str]:
 
 def _missing_server(message: str) -> None:
     """Skip, or fail when STACKSTART_REQUIRE says this machine must cover the contract tier."""
-    if required_frameworks():
-        pytest.fail(message + " (STACKSTART_REQUIRE is set)")
-    pytest.skip(message)
+    skip_or_fail(message)
 
 
 def _mariadb_tools() -> tuple[str, str, str] | None:

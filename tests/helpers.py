@@ -7,18 +7,24 @@ import re
 import shutil
 import socket
 from pathlib import Path
+from typing import Any, NoReturn
 
 import pytest
+from click.testing import CliRunner, Result
 
-from stackstart import catalog, toolchains
+from stackstart import catalog, cli, toolchains, verify
 
 __all__ = [
     "available_frameworks",
+    "describe",
     "env_file_values",
     "free_port",
+    "invoke",
+    "need_linters",
     "need_tools",
     "quick_start_lines",
     "required_frameworks",
+    "skip_or_fail",
     "variant_id",
 ]
 
@@ -45,10 +51,25 @@ def need_tools(framework: str, *tools: str) -> None:
     missing = [t for t in tools if shutil.which(t) is None]
     missing += toolchains.missing_tools(fw) if not tools else []
     if missing:
-        message = f"{framework}: missing {', '.join(missing)}"
-        if framework in required_frameworks():
-            pytest.fail(message + " (required by STACKSTART_REQUIRE)")
-        pytest.skip(message)
+        skip_or_fail(f"{framework}: missing {', '.join(missing)}", required=framework in required_frameworks())
+
+
+def need_linters(*tools: str) -> None:
+    """Skip when a checker of the test run (hadolint, actionlint) is missing; fail when STACKSTART_REQUIRE is set.
+
+    Call it before the test does anything else, so that a skipped test is one
+    where nothing ran, never one whose other checks passed unseen.
+    """
+    absent = [tool for tool in tools if shutil.which(tool) is None]
+    if absent:
+        skip_or_fail(f"{', '.join(absent)} not installed (the test extra brings hadolint; .ci/run installs actionlint)")
+
+
+def skip_or_fail(message: str, *, required: bool | None = None) -> NoReturn:
+    """Skip the test; fail it instead when the run must cover it (by default: whenever STACKSTART_REQUIRE is set)."""
+    if required if required is not None else bool(required_frameworks()):
+        pytest.fail(message + " (STACKSTART_REQUIRE is set)")
+    pytest.skip(message)
 
 
 def variant_id(framework: str, options: catalog.Options) -> str:
@@ -81,3 +102,22 @@ def env_file_values(env_file: Path) -> dict[str, str]:
     """KEY=value lines of a .env file (comments and other lines left out)."""
     lines = env_file.read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def describe(report: verify.VerifyReport) -> str:
+    """Every step of a verify report with its status, time and output tail: the message of a failed build test."""
+    return "\n".join(f"{s.name}: {s.status} ({s.seconds:.1f}s)\n{s.detail}" for s in report.steps)
+
+
+class _Entry:
+    """Lets CliRunner drive :func:`stackstart.cli.main`, where exit codes are decided."""
+
+    name = "stackstart"
+
+    def main(self, args: list[str], prog_name: str | None = None, **_: Any) -> None:
+        cli.main(list(args))
+
+
+def invoke(*args: str, input: str | None = None) -> Result:
+    """``stackstart ARGS`` in this process through the real entry point, as click's CliRunner sees it."""
+    return CliRunner().invoke(_Entry(), list(args), input=input)  # type: ignore[arg-type]

@@ -43,6 +43,8 @@ __all__ = [
     "healthcheck_command",
     "read_project",
     "require_server",
+    "server_databases",
+    "server_sql",
     "verify",
 ]
 
@@ -264,17 +266,37 @@ def require_server(database: str) -> tuple[str, str] | None:
             f"verifying on {kind.title} needs a server: set {kind.env}={kind.example}"
             " (a role that may create databases)"
         )
+    return server, _client(kind)
+
+
+def _client(kind: _ServerKind) -> str:
     client = kind.client()
     if client is None:
         raise UsageError(
             f"verifying on {kind.title} needs the {' or '.join(kind.clients)} client on PATH (e.g. {kind.install_hint})"
         )
-    return server, client
+    return client
+
+
+def server_sql(database: str, server: str, sql: str) -> str:
+    """Run ``sql`` on the ``database`` server at URL ``server`` with the server's command-line client; its output.
+
+    Raises :class:`UsageError` for a database without a server or a missing
+    client, :class:`ToolError` when the statement fails.
+    """
+    kind = _SERVERS.get(database)
+    if kind is None:
+        raise UsageError(f"{database} has no server to run SQL on")
+    return _server_sql(database, _client(kind), server, sql)
 
 
 @contextmanager
-def _server_databases(database: str, count: int) -> Iterator[_Databases]:
-    """Create ``count`` throwaway databases on the server named by the database's env var; drop them afterwards."""
+def server_databases(database: str, count: int) -> Iterator[_Databases]:
+    """Create ``count`` throwaway databases on the server named by the database's env var; drop them afterwards.
+
+    Yields their URLs (the server's URL and credentials, each with its own
+    database) and the server's name and version.
+    """
     needed = require_server(database)
     if needed is None:
         raise UsageError(f"{database} has no server to create databases on")
@@ -503,7 +525,7 @@ def verify(
             if database is not None and database != options.database:
                 raise UsageError(f"{path} was generated for {options.database}; drop --database or regenerate")
         report = VerifyReport(path or root / name, framework, options, variant)
-        databases = _server_databases(options.database, 2) if options.database in _SERVERS else _no_databases()
+        databases = server_databases(options.database, 2) if options.database in _SERVERS else _no_databases()
         with databases as found:
             report.database_server = found.server
             _run(report, name, found.urls, logs, until, on_event, rendered=path is None)

@@ -7,15 +7,11 @@ from pathlib import Path
 import pytest
 
 from stackstart import catalog, verify
-from tests.helpers import available_frameworks, need_tools
+from tests.helpers import available_frameworks, describe, need_tools
 
 pytestmark = pytest.mark.build
 
 CASES = [(fw, variant) for fw in available_frameworks() for variant in catalog.VARIANTS]
-
-
-def describe(report: verify.VerifyReport) -> str:
-    return "\n".join(f"{s.name}: {s.status} ({s.seconds:.1f}s)\n{s.detail}" for s in report.steps)
 
 
 @pytest.mark.parametrize(("framework", "variant"), CASES, ids=[f"{f}-{v}" for f, v in CASES])

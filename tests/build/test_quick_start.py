@@ -55,9 +55,7 @@ def compose_value(value: str, env: dict[str, str]) -> str:
 
 
 def sql(database: str, server: str, statement: str) -> None:
-    client = verify._SERVERS[database].client()
-    assert client is not None, f"no {database} client"
-    verify._server_sql(database, client, server, statement)
+    verify.server_sql(database, server, statement)
 
 
 @contextlib.contextmanager

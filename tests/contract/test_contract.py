@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from stackstart import catalog, verify
-from tests.build.test_build import describe
-from tests.helpers import available_frameworks, need_tools
+from tests.helpers import available_frameworks, describe, need_tools
 
 pytestmark = pytest.mark.contract
 

@@ -20,18 +20,15 @@ def test_verify_creates_and_drops_its_databases(
     fixture, variable = SERVERS[database]
     server = request.getfixturevalue(fixture)
     monkeypatch.setenv(variable, server)
-    kind = verify._SERVERS[database]
-    client = kind.client()
-    assert client is not None, f"{database}: no {kind.clients} client on PATH"
     list_sql = {
         "postgresql": "SELECT datname FROM pg_database",
         "mysql": "SELECT schema_name FROM information_schema.schemata",
     }[database]
 
     def existing() -> set[str]:
-        return set(verify._server_sql(database, client, server, list_sql).split())
+        return set(verify.server_sql(database, server, list_sql).split())
 
-    with verify._server_databases(database, 2) as found:
+    with verify.server_databases(database, 2) as found:
         names = [url.rsplit("/", 1)[1] for url in found.urls]
         assert len(set(names)) == 2
         assert set(names) <= existing()
@@ -40,6 +37,6 @@ def test_verify_creates_and_drops_its_databases(
         # each URL reaches its own new database with the server's credentials
         current = {"postgresql": "SELECT current_database()", "mysql": "SELECT DATABASE()"}[database]
         for url, name in zip(found.urls, names, strict=True):
-            assert verify._server_sql(database, client, url, current) == name
+            assert verify.server_sql(database, url, current) == name
     assert not set(names) & existing()
     assert os.environ[variable] == server

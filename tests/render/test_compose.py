@@ -20,7 +20,7 @@ import yaml
 
 from stackstart import catalog, generate
 from stackstart.catalog import Options
-from tests.helpers import available_frameworks, env_file_values, required_frameworks
+from tests.helpers import available_frameworks, env_file_values, skip_or_fail
 
 pytestmark = pytest.mark.render
 
@@ -32,10 +32,7 @@ def compose_command() -> list[str]:
         return ["docker", "compose"]
     if shutil.which("docker-compose"):
         return ["docker-compose"]
-    message = "no Docker Compose CLI (apt-get install docker-compose)"
-    if required_frameworks():
-        pytest.fail(message + " (STACKSTART_REQUIRE is set)")
-    pytest.skip(message)
+    skip_or_fail("no Docker Compose CLI (apt-get install docker-compose)")
 
 
 @pytest.mark.parametrize(("framework", "database"), CASES, ids=[f"{f}-{d}" for f, d in CASES])

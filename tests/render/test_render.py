@@ -9,7 +9,7 @@ import yaml
 
 from stackstart import catalog, generate
 from stackstart.catalog import Options
-from tests.helpers import available_frameworks, need_tools, variant_id
+from tests.helpers import available_frameworks, need_linters, variant_id
 from tests.render.checks import leftover_jinja, parse_errors, run_linter
 
 pytestmark = pytest.mark.render
@@ -26,6 +26,7 @@ def render(tmp_path: Path, framework: str, options: Options, name: str = "shop")
 
 @pytest.mark.parametrize(("framework", "options"), MATRIX, ids=[variant_id(f, o) for f, o in MATRIX])
 def test_combination_renders_and_parses(tmp_path: Path, framework: str, options: Options) -> None:
+    need_linters(*(["hadolint"] if options.docker else []), *(["actionlint"] if options.ci == "github" else []))
     fw = catalog.get(framework)
     project = render(tmp_path, framework, options)
 
@@ -62,10 +63,8 @@ def test_combination_renders_and_parses(tmp_path: Path, framework: str, options:
         if wanted_db:
             assert any(wanted_db in str(svc.get("image", "")) for svc in services.values()), services
         assert "version" not in compose
-        need_tools(framework, "hadolint")
         assert run_linter(["hadolint", "--no-color", "Dockerfile"], project) is None
     if options.ci == "github":
-        need_tools(framework, "actionlint")
         workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
         assert workflows
         assert run_linter(["actionlint", "-no-color", *map(str, workflows)], project) is None

@@ -10,23 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
 from stackstart import cli, generate
 from stackstart.errors import INTERNAL_ERROR, ToolError
-
-
-class _Entry:
-    """Lets CliRunner drive :func:`stackstart.cli.main`, where exit codes are decided."""
-
-    name = "stackstart"
-
-    def main(self, args: list[str], prog_name: str | None = None, **_: Any) -> None:
-        cli.main(list(args))
-
-
-def invoke(*args: str, input: str | None = None) -> Result:
-    return CliRunner().invoke(_Entry(), list(args), input=input)  # type: ignore[arg-type]
+from tests.helpers import invoke
 
 
 def tree(root: Path) -> list[str]:

@@ -6,16 +6,15 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tests.unit.test_cli import _Entry
+from tests.helpers import invoke
 from tests.update.conftest import TemplateRepo, head, status
 
 pytestmark = pytest.mark.update
 
 
 def check(project: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(_Entry(), ["update", str(project), "--check", *args])  # type: ignore[arg-type]
+    result = invoke("update", str(project), "--check", *args)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -8,10 +8,9 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from stackstart import catalog, update
-from tests.unit.test_cli import _Entry
+from tests.helpers import invoke
 from tests.update.conftest import TemplateRepo
 
 pytestmark = pytest.mark.update
@@ -41,7 +40,7 @@ def test_database_change_moves_an_unchanged_database_url(
     (project / ".env").write_text((project / ".env").read_text() + "# our own\nMY_FLAG=1\n")
     before_lines = (project / ".env").read_text().splitlines()
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
-    result = CliRunner().invoke(_Entry(), ["update", str(project), "--database", "postgresql", "--json"])  # type: ignore[arg-type]
+    result = invoke("update", str(project), "--database", "postgresql", "--json")
     assert result.exit_code == 0, result.output
     env = env_of(project)
     wanted = substituted(example_of(project)["DATABASE_URL"], env)
@@ -68,7 +67,7 @@ def test_a_value_the_user_changed_is_kept_and_reported(
     mine = "postgresql://me:pw-7f3a9c@db.internal/shop"
     (project / ".env").write_text(re.sub(r"(?m)^DATABASE_URL=.*$", f"DATABASE_URL={mine}", text))
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
-    result = CliRunner().invoke(_Entry(), ["update", str(project), "--database", "mysql", "--json"])  # type: ignore[arg-type]
+    result = invoke("update", str(project), "--database", "mysql", "--json")
     assert result.exit_code == 0, result.output
     assert env_of(project)["DATABASE_URL"] == mine
     doc = json.loads(result.stdout)

@@ -11,11 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from stackstart import update
 from stackstart.catalog import Options
-from tests.unit.test_cli import _Entry
+from tests.helpers import invoke
 from tests.update.conftest import TemplateRepo, commit_all, git, head, status
 from tests.update.test_update import edit
 
@@ -32,7 +31,7 @@ def change_workflow(flask: Path) -> None:
 
 
 def cli(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(_Entry(), list(args))  # type: ignore[arg-type]
+    result = invoke(*args)
     return result.exit_code, result.stdout, result.stderr
 
 

@@ -7,9 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from tests.unit.test_cli import _Entry
+from tests.helpers import invoke
 from tests.update.conftest import TemplateRepo, commit_all, git, head, status
 
 pytestmark = pytest.mark.update
@@ -89,7 +88,7 @@ def test_refusal_changes_nothing(
     before_head, before_status = head(project), status(project)
     files_before = sorted(p.relative_to(project).as_posix() for p in project.rglob("*") if ".git" not in p.parts)
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
-    result = CliRunner().invoke(_Entry(), ["update", str(project), *args])  # type: ignore[arg-type]
+    result = invoke("update", str(project), *args)
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
@@ -109,7 +108,7 @@ def test_refuses_a_project_without_git(
     project = template_repo.new(tmp_path, v1)
     shutil.rmtree(project / ".git")  # as if generated with --no-git
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
-    result = CliRunner().invoke(_Entry(), ["update", str(project)])  # type: ignore[arg-type]
+    result = invoke("update", str(project))
     assert result.exit_code == 2
     assert "is not the root of a git repository" in result.stderr
     assert not (project / ".git").exists()
@@ -119,10 +118,10 @@ def test_refuses_a_plain_directory(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     plain.mkdir()
     git(plain, "init", "-q")
-    result = CliRunner().invoke(_Entry(), ["update", str(plain)])  # type: ignore[arg-type]
+    result = invoke("update", str(plain))
     assert result.exit_code == 2
     assert "is not a stackstart project" in result.stderr
-    missing = CliRunner().invoke(_Entry(), ["update", str(tmp_path / "missing")])  # type: ignore[arg-type]
+    missing = invoke("update", str(tmp_path / "missing"))
     assert missing.exit_code == 2
     assert "is not a directory" in missing.stderr
 
@@ -135,7 +134,7 @@ def test_update_says_plainly_that_it_needs_git(
     empty = tmp_path / "no-git-here"
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
-    result = CliRunner().invoke(_Entry(), ["update", str(project)])  # type: ignore[arg-type]
+    result = invoke("update", str(project))
     assert result.exit_code == 2, result.output
     assert result.stderr.strip().splitlines() == [
         "error: update needs git, which is not installed here (install git, then run stackstart update again)"
@@ -143,7 +142,7 @@ def test_update_says_plainly_that_it_needs_git(
 
 
 def test_update_help_shows_that_a_left_out_option_keeps_its_value() -> None:
-    result = CliRunner().invoke(_Entry(), ["update", "--help"])  # type: ignore[arg-type]
+    result = invoke("update", "--help")
     assert result.exit_code == 0
     text = " ".join(result.stdout.split())
     assert "[default: sqlite]" not in text

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
 from stackstart import update
 from stackstart.catalog import Options
-from tests.unit.test_cli import _Entry
+from tests.helpers import invoke
 from tests.update.conftest import TemplateRepo, commit_all, head, status
 
 pytestmark = pytest.mark.update
@@ -105,13 +104,13 @@ def test_cli_lists_conflicts_and_exits_4(
         lambda flask: edit(flask / "README.md.jinja", "# {{ project_title }}\n", "# {{ project_title }} service\n"),
     )
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
-    result = CliRunner().invoke(_Entry(), ["update", str(project), "--json"])  # type: ignore[arg-type]
+    result = invoke("update", str(project), "--json")
     assert result.exit_code == 4, result.output
     doc = json.loads(result.stdout)
     assert doc["from"] == "v1"
     assert doc["to"] == "v2"
     assert [c["path"] for c in doc["conflicted"]] == ["README.md"]
-    text = CliRunner().invoke(_Entry(), ["update", str(project)])  # type: ignore[arg-type]
+    text = invoke("update", str(project))
     assert text.exit_code == 2  # the conflicted tree is now dirty: refused, nothing touched
     assert "uncommitted changes" in text.stderr
 
@@ -153,7 +152,7 @@ def test_dry_run_names_option_changes_as_the_user_writes_them(
     template_repo.release("v2", v2_changes_text_only)
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
     before = head(project)
-    result = CliRunner().invoke(_Entry(), ["update", str(project), "--auth", "--dry-run"])  # type: ignore[arg-type]
+    result = invoke("update", str(project), "--auth", "--dry-run")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0] == "shop: template v1 → v2; options auth off→on"
     assert head(project) == before
@@ -207,7 +206,7 @@ def test_a_project_from_another_machine_updates_with_the_default_history(
     machine_b.mkdir()
     monkeypatch.setenv("HOME", str(machine_a))
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
-    result = CliRunner().invoke(_Entry(), ["new", "shop", "-f", "flask", "--defaults"])  # type: ignore[arg-type]
+    result = invoke("new", "shop", "-f", "flask", "--defaults")
     assert result.exit_code == 0, result.output
     project = Path.cwd() / "shop"
     answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
@@ -215,7 +214,7 @@ def test_a_project_from_another_machine_updates_with_the_default_history(
 
     monkeypatch.setenv("HOME", str(machine_b))  # nothing of machine A's stackstart is here
     assert not (machine_b / ".local").exists()
-    result = CliRunner().invoke(_Entry(), ["update", str(project), "--auth", "--json"])  # type: ignore[arg-type]
+    result = invoke("update", str(project), "--auth", "--json")
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert "shop/auth.py" in doc["added"]

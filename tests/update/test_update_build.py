@@ -8,8 +8,7 @@ import pytest
 
 from stackstart import update, verify
 from stackstart.catalog import Options
-from tests.build.test_build import describe
-from tests.helpers import available_frameworks, need_tools
+from tests.helpers import available_frameworks, describe, need_tools
 from tests.update.conftest import TemplateRepo, commit_all
 from tests.update.test_update import edit
 
