@@ -68,6 +68,11 @@ def test_combination_renders_and_parses(tmp_path: Path, framework: str, options:
         workflows = sorted((project / ".github" / "workflows").glob("*.yml"))
         assert workflows
         assert run_linter(["actionlint", "-no-color", *map(str, workflows)], project) is None
+        if options.docker and options.database in ("postgresql", "mysql"):
+            # CI tests against the very database image that compose runs (templates/_shared/images.jinja)
+            job = yaml.safe_load((project / ".github" / "workflows" / "ci.yml").read_text())["jobs"]["test"]
+            ci_images = [service["image"] for service in job["services"].values()]
+            assert ci_images == [services["db"]["image"]], (ci_images, services["db"])
 
 
 @pytest.mark.parametrize("framework", available_frameworks())
