@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import socket
+import subprocess
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -16,14 +17,19 @@ from stackstart import catalog, cli, toolchains, verify
 
 __all__ = [
     "available_frameworks",
+    "checkout",
+    "commit",
     "describe",
     "env_file_values",
     "free_port",
+    "freeze",
+    "git",
     "invoke",
     "need_linters",
     "need_tools",
     "quick_start_lines",
     "required_frameworks",
+    "set_version",
     "skip_or_fail",
     "variant_id",
 ]
@@ -121,3 +127,51 @@ class _Entry:
 def invoke(*args: str, input: str | None = None) -> Result:
     """``stackstart ARGS`` in this process through the real entry point, as click's CliRunner sees it."""
     return CliRunner().invoke(_Entry(), list(args), input=input)  # type: ignore[arg-type]
+
+
+# --- a stackstart checkout, for the release tests (unit and update tiers) ---
+
+CHECKOUT_ROOT = Path(__file__).resolve().parents[1]
+FREEZE = ["python3", "-m", "stackstart.history", "freeze"]  # with PYTHONPATH=src, as docs/updating.md says
+
+
+def checkout(where: Path, version: str = "0.1.0") -> Path:
+    """A plain clone of stackstart (no install): template, sources, build files, one commit (release tests)."""
+    where.mkdir(parents=True)
+    for name in ("copier.yml", "pyproject.toml", "hatch_build.py", "README.md"):
+        shutil.copy2(CHECKOUT_ROOT / name, where / name)
+    shutil.copytree(CHECKOUT_ROOT / "templates", where / "templates", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        CHECKOUT_ROOT / "src" / "stackstart",
+        where / "src" / "stackstart",
+        ignore=shutil.ignore_patterns("__pycache__", "releases.bundle", "_template"),
+    )
+    set_version(where, version)
+    git(where, "init", "-q", "-b", "main")
+    commit(where, "stackstart")
+    return where
+
+
+def git(where: Path, *args: str) -> str:
+    """``git ARGS`` in ``where``; its stdout. Fails the test when git fails."""
+    done = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def commit(where: Path, message: str) -> None:
+    """Stage everything in ``where`` and commit it."""
+    git(where, "add", "-A")
+    git(where, "commit", "-q", "-m", message)
+
+
+def set_version(root: Path, version: str) -> None:
+    """Write ``version`` into the checkout's ``stackstart/__init__.py``."""
+    init = root / "src" / "stackstart" / "__init__.py"
+    init.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', init.read_text()))
+
+
+def freeze(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The maintainer's ``history freeze`` in a checkout, with its own sources on PYTHONPATH."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": "src"}
+    return subprocess.run([*FREEZE, *args], cwd=root, env=env, capture_output=True, text=True, check=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 
 from stackstart import history
 from stackstart.errors import StackstartError
+from tests.helpers import checkout, commit, freeze, git, set_version
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,49 +71,9 @@ def test_override_for_template_development(tmp_path: Path, monkeypatch: pytest.M
 
 # --- release safety: freeze from a checkout, refuse to re-record, refuse a missing release ----------------------
 
-FREEZE = ["python3", "-m", "stackstart.history", "freeze"]  # with PYTHONPATH=src, as docs/updating.md says
-
-
-def checkout(where: Path, version: str = "0.1.0") -> Path:
-    """A plain clone of stackstart (no install): template, sources, build files, one commit."""
-    where.mkdir(parents=True)
-    for name in ("copier.yml", "pyproject.toml", "hatch_build.py", "README.md"):
-        shutil.copy2(ROOT / name, where / name)
-    shutil.copytree(ROOT / "templates", where / "templates", ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(
-        ROOT / "src" / "stackstart",
-        where / "src" / "stackstart",
-        ignore=shutil.ignore_patterns("__pycache__", "releases.bundle", "_template"),
-    )
-    set_version(where, version)
-    git(where, "init", "-q", "-b", "main")
-    commit(where, "stackstart")
-    return where
-
-
-def git(where: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True, check=False)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
-
-
-def commit(where: Path, message: str) -> None:
-    git(where, "add", "-A")
-    git(where, "commit", "-q", "-m", message)
-
-
-def set_version(root: Path, version: str) -> None:
-    init = root / "src" / "stackstart" / "__init__.py"
-    init.write_text(re.sub(r'__version__ = "[^"]*"', f'__version__ = "{version}"', init.read_text()))
-
 
 def change_template(root: Path, text: str) -> None:
     (root / "templates" / "flask" / "CHANGELOG.md").write_text(text)
-
-
-def freeze(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": "src"}
-    return subprocess.run([*FREEZE, *args], cwd=root, env=env, capture_output=True, text=True, check=False)
 
 
 def one_error_line(done: subprocess.CompletedProcess[str], *words: str) -> str:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
+from pathlib import Path
 
 import pytest
 
 from stackstart import catalog, contract, verify
+from stackstart.errors import ToolError, UsageError
 
 
 @pytest.mark.parametrize(
@@ -95,3 +98,24 @@ def test_a_server_that_stops_answering_is_a_failed_check_not_a_crash() -> None:
     )
     assert [(c.name, c.passed) for c in checks] == [("the server keeps answering", False)]
     assert "connection failed" in checks[0].detail
+
+
+def test_server_sql_refuses_a_database_without_a_server() -> None:
+    with pytest.raises(UsageError, match="sqlite has no server"):
+        verify.server_sql("sqlite", "sqlite:///x.db", "SELECT 1")
+
+
+def test_server_sql_without_the_client_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no psql, no mariadb/mysql
+    with pytest.raises(UsageError, match="needs the psql client on PATH"):
+        verify.server_sql("postgresql", "postgresql://u@127.0.0.1:1/postgres", "SELECT 1")
+    with pytest.raises(UsageError, match="needs the mariadb or mysql client on PATH"):
+        verify.server_sql("mysql", "mysql://u@127.0.0.1:1/mysql", "SELECT 1")
+
+
+def test_server_sql_reports_a_failing_statement(monkeypatch: pytest.MonkeyPatch) -> None:
+    if shutil.which("psql") is None:
+        pytest.skip("psql is not installed")
+    # nothing listens on port 1: the client fails, and the error names it
+    with pytest.raises(ToolError, match="psql failed on 'SELECT 1'"):
+        verify.server_sql("postgresql", "postgresql://u@127.0.0.1:1/postgres?connect_timeout=2", "SELECT 1")

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.unit.test_history import checkout, commit, freeze, git, set_version
+from tests.helpers import checkout, commit, freeze, git, set_version
 from tests.update.test_atomic import diff, snapshot
 
 pytestmark = pytest.mark.update
