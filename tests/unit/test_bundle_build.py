@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from stackstart import catalog, history
+from stackstart import catalog, gitrun, history
 
 IDENTITY = {
     "GIT_AUTHOR_NAME": "stackstart",
@@ -97,7 +97,7 @@ def test_the_bundle_is_built_in_a_handful_of_git_processes(tmp_path: Path, monke
             calls.append(args)
         return real_run(args, *rest, **kwargs)
 
-    monkeypatch.setattr(history.subprocess, "run", counting)
+    monkeypatch.setattr(gitrun.subprocess, "run", counting)  # every git call of stackstart goes through gitrun
     root = template_copy(tmp_path / "root")
     history.build_bundle(tmp_path / "a.bundle", root=root, version="1.0.0", past=None)
     few = len(calls)
