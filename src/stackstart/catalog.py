@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Literal
 
+from stackstart.errors import UsageError
+
 __all__ = [
     "CI_PROVIDERS",
     "DATABASES",
@@ -121,11 +123,10 @@ class Options:
 
     @property
     def slug(self) -> str:
-        """Readable id such as ``sqlite-auth-admin-docker-ci``."""
-        parts = [self.database]
-        parts += [name for name in ("auth", "admin", "docker") if getattr(self, name)]
-        if self.ci != "none":
-            parts.append("ci")
+        """Readable id such as ``sqlite-auth-admin-docker-ci``: the first option's value, then what is on."""
+        first, *rest = OPTIONS
+        parts = [str(getattr(self, first.name))]
+        parts += [spec.name for spec in rest if _is_on(getattr(self, spec.name))]
         return "-".join(parts)
 
     def as_data(self) -> dict[str, object]:
@@ -142,6 +143,16 @@ class OptionSpec:
     choices: tuple[str, ...] | None  # None: an on/off flag
     default: str | bool
     requires: str | None = None  # another option that must be on (not "none"/False)
+
+    @property
+    def values(self) -> tuple[str | bool, ...]:
+        """Every value the option can take."""
+        return self.choices if self.choices is not None else (False, True)
+
+    @property
+    def off(self) -> str:
+        """How a user turns the option off on the command line."""
+        return f"--{self.name} none" if self.choices is not None else f"--no-{self.name}"
 
 
 OPTIONS: tuple[OptionSpec, ...] = (
@@ -398,16 +409,31 @@ def _flag(name: str) -> str:
     return f"--{name}"
 
 
+def _spec(name: str) -> OptionSpec:
+    return next(spec for spec in OPTIONS if spec.name == name)
+
+
+def _needs(name: str, requirement: OptionSpec) -> UsageError:
+    """``NAME needs --auth, but --no-auth was given`` (or, for a choice, which values would do)."""
+    if requirement.choices is None:
+        return UsageError(f"{name} needs {_flag(requirement.name)}, but {requirement.off} was given (drop one of them)")
+    usable = [str(c) for c in requirement.choices if _is_on(c)]
+    listed = ", ".join(usable[:-1]) + f" or {usable[-1]}" if len(usable) > 1 else usable[0]
+    return UsageError(
+        f"{name} needs a {requirement.name}, but {_flag(requirement.name)} is none "
+        f"(choose {_flag(requirement.name)} {listed}, or drop {name.split()[0]})"
+    )
+
+
 def resolve_options(given: Mapping[str, object | None]) -> tuple[Options, list[str]]:
     """Turn explicit choices (``None`` = not given) into a valid :class:`Options`.
 
     Returns the options and notes about what was implied. Contradictions raise
     :class:`~stackstart.errors.UsageError`. Rules come from ``requires`` in
-    :data:`OPTIONS`: an option that is on turns on an unset requirement, and a
-    requirement explicitly off is an error.
+    :data:`OPTIONS`: an option that is on turns on an unset requirement (a flag
+    is turned on; a choice takes its default), and a requirement explicitly off
+    is an error.
     """
-    from stackstart.errors import UsageError
-
     values: dict[str, object | None] = {spec.name: given.get(spec.name) for spec in OPTIONS}
     # how each option came to be on, for error messages: "--admin" or "--admin (which turns on --auth)"
     origin: dict[str, str] = {spec.name: _flag(spec.name) for spec in OPTIONS}
@@ -416,25 +442,14 @@ def resolve_options(given: Mapping[str, object | None]) -> tuple[Options, list[s
     for spec in reversed(OPTIONS):
         if spec.requires is None or not _is_on(values[spec.name]):
             continue
-        needed = values[spec.requires]
-        if needed is None:
-            if spec.requires == "database":
-                values["database"] = "sqlite"
-            else:
-                values[spec.requires] = True
-                origin[spec.requires] = f"{origin[spec.name]} (which turns on {_flag(spec.requires)})"
-                notes.append(f"{_flag(spec.name)} turns on {_flag(spec.requires)}")
-        elif not _is_on(needed):
-            if spec.requires == "database":
-                raise UsageError(
-                    f"{origin[spec.name]} needs a database, but --database is none "
-                    "(choose --database sqlite, postgresql or mysql, or drop "
-                    f"{origin[spec.name].split()[0]})"
-                )
-            raise UsageError(
-                f"{origin[spec.name]} needs {_flag(spec.requires)}, but --no-{spec.requires} was given "
-                "(drop one of them)"
-            )
+        requirement = _spec(spec.requires)
+        if values[requirement.name] is None:
+            values[requirement.name] = requirement.default if requirement.choices is not None else True
+            if requirement.choices is None:
+                origin[requirement.name] = f"{origin[spec.name]} (which turns on {_flag(requirement.name)})"
+                notes.append(f"{_flag(spec.name)} turns on {_flag(requirement.name)}")
+        elif not _is_on(values[requirement.name]):
+            raise _needs(origin[spec.name], requirement)
     for spec in OPTIONS:
         if values[spec.name] is None:
             required_off = spec.requires is not None and not _is_on(values[spec.requires])
@@ -472,11 +487,7 @@ def change_options(current: Options, given: Mapping[str, object | None]) -> tupl
             and not _is_on(requested[req])
         ):
             if _is_on(requested[spec.name]):
-                notes.append(
-                    f"--no-{req} turns off --{spec.name}"
-                    if req != "database"
-                    else f"--database none turns off --{spec.name}"
-                )
+                notes.append(f"{_spec(req).off} turns off {_flag(spec.name)}")
             requested[spec.name] = False
     options, implied = resolve_options(requested)
     return options, implied + notes
@@ -491,13 +502,11 @@ def variant_options(variant: str, database: str | None = None) -> Options:
 
 
 def combinations() -> Iterator[Options]:
-    """Every valid option set, in a stable order (the render matrix)."""
-    for database, auth, admin, docker, ci in itertools.product(
-        DATABASES, (False, True), (False, True), (False, True), CI_PROVIDERS
-    ):
-        if (auth and database == "none") or (admin and not auth):
-            continue
-        yield Options(database=database, auth=auth, admin=admin, docker=docker, ci=ci)
+    """Every valid option set (each option on only when what it requires is on), in a stable order."""
+    for values in itertools.product(*(spec.values for spec in OPTIONS)):
+        chosen = dict(zip((spec.name for spec in OPTIONS), values, strict=True))
+        if all(not spec.requires or not _is_on(chosen[spec.name]) or _is_on(chosen[spec.requires]) for spec in OPTIONS):
+            yield Options(**chosen)  # type: ignore[arg-type]
 
 
 _PLACEHOLDER = re.compile(r"\{(package|name|namespace|email)\}")
