@@ -173,10 +173,13 @@ ANSWERS_FILE = ".copier-answers.yml"
 
 def read_answers(
     project: Path, text: str | None = None, require: tuple[str, ...] = ("project_name", "framework")
-) -> tuple[dict[str, Any], Options]:
-    """The answers file of a generated project (or ``text`` of an older version of it), and its options.
+) -> tuple[dict[str, Any], Framework, Options]:
+    """The answers file of a generated project (or ``text`` of an older version of it), its framework and options.
 
-    Anything that is not a usable answers file is a one-line :class:`UsageError`.
+    The framework is looked up like ``--framework`` (:func:`find_framework`:
+    an alias or another case is fine), and the returned answers name it by its
+    catalog key, so no caller looks it up again. Anything that is not a usable
+    answers file is a one-line :class:`UsageError`.
     """
     import yaml  # copier's own dependency
 
@@ -197,15 +200,18 @@ def read_answers(
     missing = [key for key in require if not answers.get(key)]
     if missing:
         raise UsageError(f"{problem} lacks {', '.join(missing)} (restore it with git checkout)")
-    if catalog.lookup(str(answers["framework"])) is None:
+    try:
+        framework = find_framework(str(answers["framework"]))
+    except UsageError as error:
         raise UsageError(
             f"{problem} names an unknown framework {answers['framework']!r} (restore it with git checkout)"
-        )
+        ) from error
+    answers["framework"] = framework.key
     try:
         options, _ = catalog.resolve_options({spec.name: answers.get(spec.name) for spec in catalog.OPTIONS})
     except UsageError as error:
         raise UsageError(f"{problem} has a bad option: {error} (restore it with git checkout)") from error
-    return answers, options
+    return answers, framework, options
 
 
 def check_output(folder: Path) -> None:

@@ -137,13 +137,13 @@ class CheckResult:
 # --- refusals --------------------------------------------------------------------------------------------------
 
 
-def _read_answers(project: Path, text: str | None = None) -> tuple[dict[str, Any], Options]:
-    answers, options = generate.read_answers(
+def _read_answers(project: Path, text: str | None = None) -> tuple[dict[str, Any], Framework, Options]:
+    answers, framework, options = generate.read_answers(
         project, text, require=("_commit", "_src_path", "project_name", "framework")
     )
     if not history.tag_version(str(answers["_commit"])):
         raise UsageError(f"{project / ANSWERS_FILE} has _commit {answers['_commit']!r}, not a stackstart release tag")
-    return answers, options
+    return answers, framework, options
 
 
 def _check_answers_file(project: Path) -> None:
@@ -168,7 +168,7 @@ def _locate(project: Path) -> Path:
     return Path(gitrun.git("rev-parse", "--absolute-git-dir", cwd=project).strip())
 
 
-def _check_project(project: Path, git_dir: Path) -> tuple[dict[str, Any], Options]:
+def _check_project(project: Path, git_dir: Path) -> tuple[dict[str, Any], Framework, Options]:
     """Every refusal that needs no template: no commit, a git command running, dirty, answers broken."""
     if gitrun.git("rev-parse", "--verify", "--quiet", "HEAD", check=False, cwd=project).strip() == "":
         raise UsageError(f"{project} has no commit yet; commit the project first")
@@ -180,16 +180,16 @@ def _check_project(project: Path, git_dir: Path) -> tuple[dict[str, Any], Option
         )
     if gitrun.git("status", "--porcelain", "--untracked-files=all", cwd=project).strip():
         raise UsageError(f"{project} has uncommitted changes; commit or stash them, then update")
-    answers, options = _read_answers(project)
+    answers, framework, options = _read_answers(project)
     first = gitrun.git("log", "--reverse", "--format=%H", "--", ANSWERS_FILE, cwd=project).split()
     if first:
-        original, _ = _read_answers(project, gitrun.git("show", f"{first[0]}:{ANSWERS_FILE}", cwd=project))
-        if original["framework"] != answers["framework"]:
+        _, original, _ = _read_answers(project, gitrun.git("show", f"{first[0]}:{ANSWERS_FILE}", cwd=project))
+        if original != framework:
             raise UsageError(
-                f"{ANSWERS_FILE} changes the framework from {original['framework']} to {answers['framework']}; "
+                f"{ANSWERS_FILE} changes the framework from {original.key} to {framework.key}; "
                 "stackstart cannot turn one framework into another (generate a new project instead)"
             )
-    return answers, options
+    return answers, framework, options
 
 
 @contextlib.contextmanager
@@ -228,8 +228,8 @@ def check(project: Path) -> CheckResult:
     _check_answers_file(project)
     if _journal_of(project):
         raise UsageError(f"an update of {project.name} was interrupted; run stackstart update to restore it first")
-    answers, _ = _read_answers(project)
-    result = CheckResult(project, catalog.get(str(answers["framework"])), str(answers["_commit"]), _target_ref())
+    answers, framework, _ = _read_answers(project)
+    result = CheckResult(project, framework, str(answers["_commit"]), _target_ref())
     if history.tag_version(result.from_version) > history.tag_version(result.to_version):
         raise UsageError(
             f"{project.name} was made with template {result.from_version}, newer than this stackstart's "
@@ -284,8 +284,7 @@ def _update(
         restored = True
     transaction.discard_draft(git_dir)
     scratch.sweep(scratch.system_tempdir(), _SCRATCH_NAME)  # what killed updates left
-    answers, current = _check_project(project, git_dir)
-    fw = catalog.get(str(answers["framework"]))
+    answers, fw, current = _check_project(project, git_dir)
     if framework is not None and generate.find_framework(framework) != fw:
         raise UsageError(f"this is a {fw.title} project; update cannot change the framework (generate a new project)")
     options, notes = catalog.change_options(current, given)
