@@ -13,14 +13,7 @@ import pytest
 
 from stackstart import catalog, gitrun, history
 
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "stackstart",
-    "GIT_AUTHOR_EMAIL": "stackstart@localhost",
-    "GIT_COMMITTER_NAME": "stackstart",
-    "GIT_COMMITTER_EMAIL": "stackstart@localhost",
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+00:00",
-    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+00:00",
-}
+IDENTITY = history._IDENTITY  # the fixed identity and dates that make a release commit reproducible
 
 
 def git(*args: str, cwd: Path | None = None) -> str:

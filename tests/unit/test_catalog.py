@@ -189,3 +189,20 @@ def test_a_bad_stackstart_require_stops_the_test_run(tmp_path: Path, value: str)
     )
     assert done.returncode == 4, done.stdout + done.stderr  # pytest's usage error
     assert "STACKSTART_REQUIRE names" in done.stderr
+
+
+def test_frameworks_toml_refuses_a_key_the_catalog_does_not_know() -> None:
+    """A typo in the data file must fail every test at import, not quietly drop a setting."""
+    record = {"key": "x", "lokfile": "x.lock", "commands": {}}
+    with pytest.raises(ValueError, match=r"unknown keys \['lokfile'\] in 'x'"):
+        catalog._framework(record, {})
+    family = {"python": {"install": "pip install .", "reserved_names": ["pip"]}}
+    flask = catalog.get("flask")
+    record = {"extends": "python", "key": "y", "title": "Y", "aliases": [], "language": "python", "version": "1"}
+    record |= {"runtime": "r", "toolchain": ["python"], "registry": "PyPI", "port": 1, "db_env": "D"}
+    commands = {name: "c" for name in ("lint", "test", "run", "migrate", "create_admin")}
+    record |= {"reserved_names": ["y"], "commands": commands}
+    made = catalog._framework(record, family)
+    assert made.commands.install == "pip install ."
+    assert made.reserved_names == {"pip", "y"}
+    assert flask.commands.install == catalog.get("django").commands.install  # the family's, shared
