@@ -10,6 +10,7 @@ import pytest
 
 from stackstart import catalog, contract, verify
 from stackstart.errors import ToolError, UsageError
+from tests.helpers import skip_or_fail
 
 
 @pytest.mark.parametrize(
@@ -115,7 +116,7 @@ def test_server_sql_without_the_client_is_a_usage_error(tmp_path: Path, monkeypa
 
 def test_server_sql_reports_a_failing_statement(monkeypatch: pytest.MonkeyPatch) -> None:
     if shutil.which("psql") is None:
-        pytest.skip("psql is not installed")
+        skip_or_fail("psql is not installed")
     # nothing listens on port 1: the client fails, and the error names it
     with pytest.raises(ToolError, match="psql failed on 'SELECT 1'"):
         verify.server_sql("postgresql", "postgresql://u@127.0.0.1:1/postgres?connect_timeout=2", "SELECT 1")
