@@ -20,7 +20,6 @@ import re
 import secrets
 import shutil
 import stat
-import subprocess
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -28,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import __version__, catalog, history, interrupts, naming, scratch
+from stackstart import __version__, catalog, gitrun, history, interrupts, naming, scratch, tree
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError, quote
 
@@ -386,35 +385,11 @@ def write_env(project: Path, wanted: Mapping[str, str]) -> None:
     env.chmod(0o600)
 
 
-def _git(project: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
-    """Run git in ``project``: no hooks, no signing, no background maintenance; one-line errors."""
-    try:
-        done = subprocess.run(
-            [
-                "git",
-                *("-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"),
-                *("-c", "gc.auto=0", "-c", "maintenance.auto=false"),  # nothing may outlive us in the project
-                *args,
-            ],
-            cwd=project,
-            env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise ToolError("git is not installed (install it, or pass --no-git)") from error
-    if check and done.returncode != 0:
-        raise ToolError.from_output(f"git {args[0]} failed", done.stderr or done.stdout)
-    return done.stdout
-
-
 def git_commit_all(project: Path, message: str) -> None:
     """``git init`` (branch main) and commit everything, with a fallback identity."""
-    _git(project, "init", "-q", "-b", "main")
+    gitrun.git("init", "-q", "-b", "main", cwd=project)
     identity: dict[str, str] = {}
-    configured = _git(project, "config", "user.email", check=False).strip()
+    configured = gitrun.git("config", "user.email", cwd=project, check=False).strip()
     if not configured and not os.environ.get("GIT_AUTHOR_EMAIL"):
         identity = {
             "GIT_AUTHOR_NAME": "stackstart",
@@ -422,17 +397,8 @@ def git_commit_all(project: Path, message: str) -> None:
             "GIT_COMMITTER_NAME": "stackstart",
             "GIT_COMMITTER_EMAIL": "stackstart@localhost",
         }
-    _git(project, "add", "-A")
-    _git(project, "commit", "-q", "--no-verify", "-m", message, env=identity)
-
-
-def list_files(root: Path) -> list[str]:
-    """Every file below ``root`` (POSIX relative paths, sorted), ignoring ``.git``."""
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts
-    )
+    gitrun.git("add", "-A", cwd=project)
+    gitrun.git("commit", "-q", "--no-verify", "-m", message, cwd=project, env=identity)
 
 
 def next_steps(request: NewRequest, shown_destination: str) -> list[Step]:
@@ -508,7 +474,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
             if source is None and shutil.which("git") is not None:
                 source = history.private_source(work.path)
             _render_project(request, work.path / "project", source)
-            files = list_files(work.path / "project")
+            files = tree.list_files(work.path / "project")
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 
     created = _missing_ancestors(dest.parent)
@@ -523,7 +489,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
             _render_project(request, project)
             if request.git:
                 git_commit_all(project, f"Initial commit from stackstart {__version__} ({request.framework.title})")
-            files = list_files(project)
+            files = tree.list_files(project)
             with interrupts.deferred():  # the rename and what an interrupt then says go together
                 check_destination(dest)  # someone may have created it meanwhile
                 if dest.is_dir():
