@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from stackstart import __version__, catalog, toolchains
+from stackstart import catalog, toolchains
 
 __all__ = [
     "available_frameworks",
@@ -94,7 +94,8 @@ def envelope(stdout: str, command: str) -> dict[str, Any]:
         {"schema", "stackstart", "command", "project", "result"},
         {"schema", "stackstart", "command", "project", "error"},
     ), doc
-    assert (doc["schema"], doc["stackstart"], doc["command"]) == (1, __version__, command)
+    assert (doc["schema"], doc["command"]) == (1, command)
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", doc["stackstart"]), doc["stackstart"]  # a release test runs others
     assert doc["project"] is None or set(doc["project"]) == {"name", "path"}
     return doc
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from stackstart import catalog, errors, verify
+from stackstart import __version__, catalog, errors, verify
 from stackstart.errors import EXIT_CODES, INTERNAL_ERROR, UpdateConflicts, UsageError, VerifyFailed
 from stackstart.verify import StepResult, VerifyReport
 from tests.helpers import envelope, json_result
@@ -40,6 +40,7 @@ def test_every_command_prints_one_envelope_with_options_as_values() -> None:
     for what, (result, project_ref) in runs.items():
         assert result.exit_code == 0, (what, result.output)
         doc = envelope(result.stdout, what.split()[0])
+        assert doc["stackstart"] == __version__
         assert "result" in doc, what
         expected = None if project_ref is None else {"name": project_ref[0], "path": str(project_ref[1])}
         assert doc["project"] == expected, what

@@ -25,6 +25,7 @@ from click.testing import Result
 from stackstart import catalog, envelope, junit, matrix, verify
 from stackstart.errors import ToolError, UsageError
 from stackstart.verify import StepResult, VerifyReport
+from tests.helpers import envelope as envelope_of
 from tests.helpers import json_result
 from tests.unit.test_cli import assert_usage_error, invoke, tree
 
@@ -353,7 +354,9 @@ def test_a_case_runs_in_a_child_process_and_its_error_is_one_line(tmp_path: Path
     """The real runner: the child's one-line error (here: no MySQL server configured) fails the case."""
     with pytest.raises(ToolError, match=r"^verifying on MySQL needs a server: set STACKSTART_MYSQL_URL="):
         matrix._verify_case(matrix.Case("flask", "api", "mysql"), tmp_path, lambda _event, _result: None)
-    assert (tmp_path / "verify.json").read_text() == ""
+    said = envelope_of((tmp_path / "verify.json").read_text(), "verify")  # the child's --json error envelope
+    assert said["error"]["exit_code"] == 2
+    assert said["error"]["message"].startswith("verifying on MySQL needs a server: set STACKSTART_MYSQL_URL=")
 
 
 def test_a_report_survives_the_trip_through_json(tmp_path: Path) -> None:
