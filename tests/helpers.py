@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -21,10 +22,12 @@ __all__ = [
     "commit",
     "describe",
     "env_file_values",
+    "envelope",
     "free_port",
     "freeze",
     "git",
     "invoke",
+    "json_result",
     "need_linters",
     "need_tools",
     "quick_start_lines",
@@ -175,3 +178,24 @@ def freeze(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     """The maintainer's ``history freeze`` in a checkout, with its own sources on PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"} | {"PYTHONPATH": "src"}
     return subprocess.run([*FREEZE, *args], cwd=root, env=env, capture_output=True, text=True, check=False)
+
+
+def envelope(stdout: str, command: str) -> dict[str, Any]:
+    """The one JSON document a ``--json`` run printed, checked against docs/json.md."""
+    doc: dict[str, Any] = json.loads(stdout)
+    assert set(doc) in (
+        {"schema", "stackstart", "command", "project", "result"},
+        {"schema", "stackstart", "command", "project", "error"},
+    ), doc
+    assert (doc["schema"], doc["command"]) == (1, command)
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", doc["stackstart"]), doc["stackstart"]  # a release test runs others
+    assert doc["project"] is None or set(doc["project"]) == {"name", "path"}
+    return doc
+
+
+def json_result(stdout: str, command: str) -> dict[str, Any]:
+    """The ``result`` of the envelope a successful ``--json`` run printed."""
+    doc = envelope(stdout, command)
+    assert "result" in doc, doc
+    result: dict[str, Any] = doc["result"]
+    return result

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import invoke
+from stackstart import __version__
+from tests.helpers import invoke, json_result
 from tests.update.conftest import TemplateRepo, head, status
 
 pytestmark = pytest.mark.update
@@ -29,7 +30,13 @@ def test_check_says_up_to_date_then_update_available(
     code, out, _ = check(project, "--json")
     assert code == 0
     assert json.loads(out) == {
-        "project": str(project),
+        "schema": 1,
+        "stackstart": __version__,
+        "command": "update",
+        "project": {"name": "shop", "path": str(project)},
+        "result": {"framework": "flask", "from": "v1", "to": "v1", "update_available": False},
+    }
+    assert json_result(out, "update") == {
         "framework": "flask",
         "from": "v1",
         "to": "v1",
@@ -45,7 +52,7 @@ def test_check_says_up_to_date_then_update_available(
     assert "stackstart update" in out
     code, out, _ = check(project, "--json")
     assert code == 5
-    doc = json.loads(out)
+    doc = json_result(out, "update")
     assert (doc["from"], doc["to"], doc["update_available"]) == ("v1", "v2", True)
     assert head(project) == before_head
     assert status(project) == before_status

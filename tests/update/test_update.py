@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -10,7 +9,7 @@ import yaml
 
 from stackstart import update
 from stackstart.catalog import Options
-from tests.helpers import invoke
+from tests.helpers import invoke, json_result
 from tests.update.conftest import TemplateRepo, commit_all, head, status
 
 pytestmark = pytest.mark.update
@@ -106,7 +105,7 @@ def test_cli_lists_conflicts_and_exits_4(
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
     result = invoke("update", str(project), "--json")
     assert result.exit_code == 4, result.output
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "update")
     assert doc["from"] == "v1"
     assert doc["to"] == "v2"
     assert [c["path"] for c in doc["conflicted"]] == ["README.md"]
@@ -216,6 +215,6 @@ def test_a_project_from_another_machine_updates_with_the_default_history(
     assert not (machine_b / ".local").exists()
     result = invoke("update", str(project), "--auth", "--json")
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "update")
     assert "shop/auth.py" in doc["added"]
     assert (machine_b / ".local" / "share" / "stackstart" / "templates.bundle").is_file()
