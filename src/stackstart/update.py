@@ -372,7 +372,7 @@ def _merge_in_clone(
         (clone / ".git" / "info").mkdir(exist_ok=True)
         shutil.copyfile(exclude, clone / ".git" / "info" / "exclude")
     tracked = _head_tree(project)
-    old, new = _renders(answers, options, source, folder)
+    old, new, renders = _renders(answers, options, source, folder)
     # Files git does not track but the merge must see as the user has them: .env, and template files
     # the project's .gitignore ignores (Copier updates those in place, so must we).
     carried = [
@@ -383,7 +383,8 @@ def _merge_in_clone(
     for name in carried:
         (clone / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(project / name, clone / name)
-    _merge(clone, answers, options, source, conflict, old, new, result)
+    with generate.prerendered(renders):
+        _merge(clone, answers, options, source, conflict, old, new, result)
     example = ".env.example"
     result.env = envfile.merge_env(
         clone / ".env",
@@ -401,20 +402,37 @@ def _merge_in_clone(
 
 def _renders(
     answers: Mapping[str, Any], options: Options, source: history.TemplateSource, folder: Path
-) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The project as the old template rendered it, and as the new one renders it with the new options."""
+) -> tuple[dict[str, bytes], dict[str, bytes], list[generate.Prerendered]]:
+    """The project as the old template rendered it, and as the new one renders it with the new options.
+
+    Also those renders, for `copier update` to take instead of rendering both again.
+    """
     new_answers = {**{k: v for k, v in answers.items() if not k.startswith("_")}, **options.as_data()}
-    old_dir, new_dir = folder / "old", folder / "new"
-    _render(str(answers["_src_path"]), str(answers["_commit"]), answers, old_dir)
-    _render(source.path, source.ref, new_answers, new_dir)
-    old, new = _files(old_dir), _files(new_dir)
-    shutil.rmtree(old_dir)
-    shutil.rmtree(new_dir)
-    return old, new
+    old_source = history.TemplateSource(str(answers["_src_path"]), str(answers["_commit"]))
+    renders = [_render(old_source, answers, folder / "old"), _render(source, new_answers, folder / "new")]
+    return _files(renders[0].folder), _files(renders[1].folder), renders
 
 
-def _render(source: str, ref: str, answers: Mapping[str, Any], target: Path) -> None:
-    generate.copier_render(source, ref, {k: v for k, v in answers.items() if not k.startswith("_")}, target)
+def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: Path) -> generate.Prerendered:
+    """Render ``source``: from its extracted copy (no clone, no git) when its ref is a release tag."""
+    data = {k: v for k, v in answers.items() if not k.startswith("_")}
+    tree = history.extracted(source)
+    if tree is None:
+        generate.copier_render(source.path, source.ref, data, target)
+        return generate.Prerendered(source, data, target, None)  # Copier renders it itself
+    generate.copier_render(str(tree), None, data, target)
+    generate.record_source(target, source)
+    return generate.Prerendered(source, data, target, _excludes(tree))
+
+
+def _excludes(tree: Path) -> frozenset[str]:
+    """The ``_exclude`` patterns of a template's copier.yml (none when it has none: then Copier's defaults)."""
+    import yaml  # copier's own dependency
+
+    config = tree / "copier.yml"
+    loaded = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+    patterns = loaded.get("_exclude") if isinstance(loaded, dict) else None
+    return frozenset(str(p) for p in patterns) if isinstance(patterns, list) else frozenset()
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -445,25 +463,24 @@ def _merge(
     result: UpdateResult,
 ) -> None:
     """`copier update` in ``project`` (the scratch clone), then the protections and the lists of the result."""
-    import copier
-
     before = _committed(project)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            copier.run_update(
-                project,
+            with generate.copier_worker()(
+                dst_path=project,
                 data=options.as_data(),
-                answers_file=ANSWERS_FILE,
+                answers_file=Path(ANSWERS_FILE),
                 vcs_ref=source.ref,
                 defaults=True,
                 overwrite=True,
                 quiet=True,
-                conflict=conflict,  # type: ignore[arg-type]
+                conflict=conflict,
                 skip_tasks=True,
                 unsafe=False,
                 skip_answered=True,
-            )
+            ) as worker:
+                worker.run_update()
     except StackstartError:
         raise
     except Exception as error:
