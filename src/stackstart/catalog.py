@@ -1,7 +1,8 @@
 """Frameworks and options as data: the single source of truth.
 
 click choices, Copier data, option-conflict checks, `list`, `verify` and the
-test matrix are all derived from the records below. Commands are written
+test matrix are all derived from the option model below and the framework
+records of ``frameworks.toml``. Commands are written
 exactly as a user types them inside a generated project; ``{package}``,
 ``{name}``, ``{namespace}`` and ``{email}`` are filled in by :func:`command`.
 """
@@ -10,10 +11,13 @@ from __future__ import annotations
 
 import itertools
 import re
+import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+from stackstart.errors import UsageError
 
 __all__ = [
     "CI_PROVIDERS",
@@ -121,11 +125,10 @@ class Options:
 
     @property
     def slug(self) -> str:
-        """Readable id such as ``sqlite-auth-admin-docker-ci``."""
-        parts = [self.database]
-        parts += [name for name in ("auth", "admin", "docker") if getattr(self, name)]
-        if self.ci != "none":
-            parts.append("ci")
+        """Readable id such as ``sqlite-auth-admin-docker-ci``: the first option's value, then what is on."""
+        first, *rest = OPTIONS
+        parts = [str(getattr(self, first.name))]
+        parts += [spec.name for spec in rest if _is_on(getattr(self, spec.name))]
         return "-".join(parts)
 
     def as_data(self) -> dict[str, object]:
@@ -143,6 +146,16 @@ class OptionSpec:
     default: str | bool
     requires: str | None = None  # another option that must be on (not "none"/False)
 
+    @property
+    def values(self) -> tuple[str | bool, ...]:
+        """Every value the option can take."""
+        return self.choices if self.choices is not None else (False, True)
+
+    @property
+    def off(self) -> str:
+        """How a user turns the option off on the command line."""
+        return f"--{self.name} none" if self.choices is not None else f"--no-{self.name}"
+
 
 OPTIONS: tuple[OptionSpec, ...] = (
     OptionSpec("database", "database; the ORM and migrations come with any value but none", DATABASES, "sqlite"),
@@ -158,210 +171,34 @@ VARIANTS: Mapping[str, Options] = {
     "full": Options(database="sqlite", auth=True, admin=True, docker=True, ci="github"),
 }
 
-_PY_INSTALL = "python3 -m venv .venv && .venv/bin/python -m pip install -e '.[dev]'"
-_PY_FAST_INSTALL = ("uv", "uv venv -q .venv && uv pip install -q --python .venv/bin/python -e '.[dev]'")
-_PY_LINT = ".venv/bin/ruff check . && .venv/bin/ruff format --check ."
-# Python modules every Python template depends on; a project of the same name would shadow them.
-_PY_COMMON = frozenset(
-    {"gunicorn", "pytest", "ruff", "dotenv", "psycopg", "pymysql", "setuptools", "pip", "test", "tests"}
-)
+# The records of FRAMEWORKS live in frameworks.toml beside this module (data, not code); the
+# loader below checks every key and type, so a typo there fails at import, in every test.
+_TUPLES = frozenset({"aliases", "toolchain", "native_templates", "fast_install"})
+_COMMANDS = frozenset(f.name for f in fields(Commands))
+_FIELDS = frozenset(f.name for f in fields(Framework)) - {"commands"}
 
-FRAMEWORKS: tuple[Framework, ...] = (
-    Framework(
-        key="django",
-        title="Django",
-        aliases=(),
-        language="python",
-        version="5.2 LTS",
-        runtime="Python >= 3.10",
-        toolchain=("python",),
-        registry="PyPI",
-        commands=Commands(
-            install=_PY_INSTALL,
-            lint=_PY_LINT,
-            test=".venv/bin/pytest",
-            run=".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} {package}.wsgi",
-            migrate=".venv/bin/python manage.py migrate --noinput",
-            create_admin=".venv/bin/python manage.py createadmin {email}",
-        ),
-        port=8000,
-        db_env="DATABASE_URL",
-        secrets={"SECRET_KEY": "token"},
-        fast_install=_PY_FAST_INSTALL,
-        checks=(("migrations-check", ".venv/bin/python manage.py makemigrations --check --dry-run"),),
-        production_env={
-            "DEBUG": "false",
-            "ALLOWED_HOSTS": "app.example.com",
-            "BEHIND_PROXY": "true",
-            "SECURE_SSL_REDIRECT": "true",
-            "SESSION_COOKIE_SECURE": "true",
-        },
-        native_templates=("*/templates/*.html",),
-        reserved_names=_PY_COMMON | {"django", "rest_framework", "whitenoise", "environ", "manage", "items", "config"},
-    ),
-    Framework(
-        key="flask",
-        title="Flask",
-        aliases=(),
-        language="python",
-        version="3.1",
-        runtime="Python >= 3.11",
-        toolchain=("python",),
-        registry="PyPI",
-        commands=Commands(
-            install=_PY_INSTALL,
-            lint=_PY_LINT,
-            test=".venv/bin/pytest",
-            run=".venv/bin/gunicorn --bind 127.0.0.1:${PORT:-8000} {package}.wsgi:app",
-            migrate=".venv/bin/flask --app {package} db upgrade",
-            create_admin=".venv/bin/flask --app {package} create-admin {email}",
-        ),
-        port=8000,
-        db_env="DATABASE_URL",
-        secrets={"SECRET_KEY": "token"},
-        fast_install=_PY_FAST_INSTALL,
-        native_templates=("*/templates/*.html",),
-        production_env={
-            "BEHIND_PROXY": "true",
-            "SESSION_COOKIE_SECURE": "true",
-            "LOG_LEVEL": "info",
-            "FLASK_DEBUG": "0",
-        },
-        reserved_names=_PY_COMMON
-        | {"flask", "werkzeug", "jinja2", "click", "itsdangerous", "markupsafe", "blinker", "sqlalchemy"}
-        | {"alembic", "flask_sqlalchemy", "flask_migrate", "flask_login", "flask_admin", "flask_wtf", "wtforms"}
-        | {"flask_smorest", "flask_cors", "flask_limiter", "flask_swagger_ui", "marshmallow", "webargs", "apispec"}
-        | {"limits", "argon2", "migrations", "instance"},
-    ),
-    Framework(
-        key="express",
-        title="Express",
-        aliases=("node", "nodejs", "express.js"),
-        language="javascript",
-        version="5.x",
-        runtime="Node >= 20.12",
-        toolchain=("node", "npm"),
-        registry="npm",
-        commands=Commands(
-            install="npm install",
-            lint="npm run lint",
-            test="npm test",
-            run="npm start",
-            migrate="npm run migrate",
-            create_admin="npm run create-admin -- {email}",
-        ),
-        port=3000,
-        db_env="DATABASE_URL",
-        secrets={"SESSION_SECRET": "token"},
-        lockfile="package-lock.json",
-        production_env={
-            "NODE_ENV": "production",
-            "BEHIND_PROXY": "true",
-            "SESSION_COOKIE_SECURE": "true",
-            "LOG_LEVEL": "info",
-        },
-        # npm refuses to install a dependency named like the project itself
-        reserved_names=frozenset(
-            {"express", "helmet", "supertest", "eslint", "adminjs", "node_modules", "pino", "pino-http", "cors"}
-            | {"knex", "router", "pg", "mysql2", "libsql", "multer", "globals", "swagger-ui-dist", "express-session"}
-            | {"express-rate-limit"}
-        ),
-    ),
-    Framework(
-        key="laravel",
-        title="Laravel",
-        aliases=("php",),
-        language="php",
-        version="12.x",
-        runtime="PHP >= 8.2",
-        toolchain=("php", "composer"),
-        registry="Packagist",
-        commands=Commands(
-            install="composer install",
-            lint="vendor/bin/pint --test",
-            test="php artisan test",
-            run="php artisan serve --host=127.0.0.1 --port=${PORT:-8000}",
-            migrate="php artisan migrate --force",
-            create_admin="php artisan app:create-admin {email}",
-        ),
-        port=8000,
-        db_env="DB_URL",
-        secrets={"APP_KEY": "laravel"},
-        lockfile="composer.lock",
-        native_templates=("resources/views/*.blade.php",),
-        reserved_names=frozenset({"laravel", "illuminate", "filament", "sanctum", "vendor"}),
-    ),
-    Framework(
-        key="rails",
-        title="Ruby on Rails",
-        aliases=("ror", "ruby", "ruby-on-rails"),
-        language="ruby",
-        version="8.1",
-        runtime="Ruby >= 3.2",
-        toolchain=("ruby", "bundle"),
-        registry="RubyGems",
-        commands=Commands(
-            install="bundle install",
-            lint="bin/rubocop",
-            test="bin/rails test",
-            run="bin/rails server -b 127.0.0.1 -p ${PORT:-3000}",
-            migrate="bin/rails db:prepare",
-            create_admin='bin/rails "admin:create[{email}]"',
-        ),
-        port=3000,
-        db_env="DATABASE_URL",
-        secrets={"SECRET_KEY_BASE": "hex"},
-        lockfile="Gemfile.lock",
-        native_templates=("app/views/*.erb",),
-        reserved_names=frozenset({"rails", "ruby", "application", "destroy", "plugin", "runner", "gem", "bundler"}),
-    ),
-    Framework(
-        key="springboot",
-        title="Spring Boot",
-        aliases=("spring", "spring-boot", "java"),
-        language="java",
-        version="4.1",
-        runtime="Java 17",
-        toolchain=("java",),
-        registry="Maven Central",
-        commands=Commands(
-            install="./mvnw -B -q -DskipTests package",
-            lint="./mvnw -B -q -DskipTests compile",
-            test="./mvnw -B verify",
-            run="java -jar target/{name}.jar",
-            migrate="java -jar target/{name}.jar migrate",
-            create_admin="java -jar target/{name}.jar create-admin {email}",
-        ),
-        port=8080,
-        db_env="SPRING_DATASOURCE_URL",
-        db_url_format="jdbc",
-        # no debug switch to turn off (no dev profile; errors never carry stack traces)
-        production_env={"BEHIND_PROXY": "true", "SESSION_COOKIE_SECURE": "true", "LOG_LEVEL": "info"},
-        reserved_names=frozenset({"spring", "java", "javax", "jakarta", "maven"}),
-    ),
-    Framework(
-        key="aspnet",
-        title="ASP.NET Core",
-        aliases=("dotnet", "asp.net", "aspnetcore", "csharp"),
-        language="csharp",
-        version=".NET 10 LTS",
-        runtime=".NET SDK 10",
-        toolchain=("dotnet",),
-        registry="NuGet",
-        commands=Commands(
-            install="dotnet restore",
-            lint="dotnet format --verify-no-changes",
-            test="dotnet test",
-            run="dotnet run --project src/{namespace}",
-            migrate="dotnet run --project src/{namespace} -- migrate",
-            create_admin="dotnet run --project src/{namespace} -- create-admin {email}",
-        ),
-        port=8080,
-        db_env="ConnectionStrings__Default",
-        db_url_format="ado",
-        reserved_names=frozenset({"system", "microsoft", "aspnet", "dotnet"}),
-    ),
-)
+
+def _framework(record: dict[str, Any], families: Mapping[str, Mapping[str, Any]]) -> Framework:
+    record = dict(record)
+    family = dict(families[record.pop("extends")]) if "extends" in record else {}
+    commands = {k: family.pop(k) for k in _COMMANDS & family.keys()} | record.pop("commands")
+    reserved = set(family.pop("reserved_names", ())) | set(record.pop("reserved_names", ()))
+    values = family | record
+    unknown = (values.keys() - _FIELDS) | (commands.keys() - _COMMANDS)
+    if unknown:
+        raise ValueError(f"frameworks.toml: unknown keys {sorted(unknown)} in {record.get('key')!r}")
+    values = {k: tuple(v) if k in _TUPLES else v for k, v in values.items()}
+    if "checks" in values:
+        values["checks"] = tuple(tuple(check) for check in values["checks"])
+    return Framework(**values, commands=Commands(**commands), reserved_names=frozenset(reserved))
+
+
+def _load_frameworks() -> tuple[Framework, ...]:
+    data = tomllib.loads(Path(__file__).with_name("frameworks.toml").read_text(encoding="utf-8"))
+    return tuple(_framework(record, data.get("family", {})) for record in data["framework"])
+
+
+FRAMEWORKS: tuple[Framework, ...] = _load_frameworks()
 
 _BY_KEY: Mapping[str, Framework] = {f.key: f for f in FRAMEWORKS}
 _BY_ALIAS: Mapping[str, Framework] = {a: f for f in FRAMEWORKS for a in (f.key, *f.aliases)}
@@ -398,16 +235,31 @@ def _flag(name: str) -> str:
     return f"--{name}"
 
 
+def _spec(name: str) -> OptionSpec:
+    return next(spec for spec in OPTIONS if spec.name == name)
+
+
+def _needs(name: str, requirement: OptionSpec) -> UsageError:
+    """``NAME needs --auth, but --no-auth was given`` (or, for a choice, which values would do)."""
+    if requirement.choices is None:
+        return UsageError(f"{name} needs {_flag(requirement.name)}, but {requirement.off} was given (drop one of them)")
+    usable = [str(c) for c in requirement.choices if _is_on(c)]
+    listed = ", ".join(usable[:-1]) + f" or {usable[-1]}" if len(usable) > 1 else usable[0]
+    return UsageError(
+        f"{name} needs a {requirement.name}, but {_flag(requirement.name)} is none "
+        f"(choose {_flag(requirement.name)} {listed}, or drop {name.split()[0]})"
+    )
+
+
 def resolve_options(given: Mapping[str, object | None]) -> tuple[Options, list[str]]:
     """Turn explicit choices (``None`` = not given) into a valid :class:`Options`.
 
     Returns the options and notes about what was implied. Contradictions raise
     :class:`~stackstart.errors.UsageError`. Rules come from ``requires`` in
-    :data:`OPTIONS`: an option that is on turns on an unset requirement, and a
-    requirement explicitly off is an error.
+    :data:`OPTIONS`: an option that is on turns on an unset requirement (a flag
+    is turned on; a choice takes its default), and a requirement explicitly off
+    is an error.
     """
-    from stackstart.errors import UsageError
-
     values: dict[str, object | None] = {spec.name: given.get(spec.name) for spec in OPTIONS}
     # how each option came to be on, for error messages: "--admin" or "--admin (which turns on --auth)"
     origin: dict[str, str] = {spec.name: _flag(spec.name) for spec in OPTIONS}
@@ -416,25 +268,14 @@ def resolve_options(given: Mapping[str, object | None]) -> tuple[Options, list[s
     for spec in reversed(OPTIONS):
         if spec.requires is None or not _is_on(values[spec.name]):
             continue
-        needed = values[spec.requires]
-        if needed is None:
-            if spec.requires == "database":
-                values["database"] = "sqlite"
-            else:
-                values[spec.requires] = True
-                origin[spec.requires] = f"{origin[spec.name]} (which turns on {_flag(spec.requires)})"
-                notes.append(f"{_flag(spec.name)} turns on {_flag(spec.requires)}")
-        elif not _is_on(needed):
-            if spec.requires == "database":
-                raise UsageError(
-                    f"{origin[spec.name]} needs a database, but --database is none "
-                    "(choose --database sqlite, postgresql or mysql, or drop "
-                    f"{origin[spec.name].split()[0]})"
-                )
-            raise UsageError(
-                f"{origin[spec.name]} needs {_flag(spec.requires)}, but --no-{spec.requires} was given "
-                "(drop one of them)"
-            )
+        requirement = _spec(spec.requires)
+        if values[requirement.name] is None:
+            values[requirement.name] = requirement.default if requirement.choices is not None else True
+            if requirement.choices is None:
+                origin[requirement.name] = f"{origin[spec.name]} (which turns on {_flag(requirement.name)})"
+                notes.append(f"{_flag(spec.name)} turns on {_flag(requirement.name)}")
+        elif not _is_on(values[requirement.name]):
+            raise _needs(origin[spec.name], requirement)
     for spec in OPTIONS:
         if values[spec.name] is None:
             required_off = spec.requires is not None and not _is_on(values[spec.requires])
@@ -472,11 +313,7 @@ def change_options(current: Options, given: Mapping[str, object | None]) -> tupl
             and not _is_on(requested[req])
         ):
             if _is_on(requested[spec.name]):
-                notes.append(
-                    f"--no-{req} turns off --{spec.name}"
-                    if req != "database"
-                    else f"--database none turns off --{spec.name}"
-                )
+                notes.append(f"{_spec(req).off} turns off {_flag(spec.name)}")
             requested[spec.name] = False
     options, implied = resolve_options(requested)
     return options, implied + notes
@@ -491,13 +328,11 @@ def variant_options(variant: str, database: str | None = None) -> Options:
 
 
 def combinations() -> Iterator[Options]:
-    """Every valid option set, in a stable order (the render matrix)."""
-    for database, auth, admin, docker, ci in itertools.product(
-        DATABASES, (False, True), (False, True), (False, True), CI_PROVIDERS
-    ):
-        if (auth and database == "none") or (admin and not auth):
-            continue
-        yield Options(database=database, auth=auth, admin=admin, docker=docker, ci=ci)
+    """Every valid option set (each option on only when what it requires is on), in a stable order."""
+    for values in itertools.product(*(spec.values for spec in OPTIONS)):
+        chosen = dict(zip((spec.name for spec in OPTIONS), values, strict=True))
+        if all(not spec.requires or not _is_on(chosen[spec.name]) or _is_on(chosen[spec.requires]) for spec in OPTIONS):
+            yield Options(**chosen)  # type: ignore[arg-type]
 
 
 _PLACEHOLDER = re.compile(r"\{(package|name|namespace|email)\}")

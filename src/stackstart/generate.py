@@ -21,7 +21,6 @@ import re
 import secrets
 import shutil
 import stat
-import subprocess
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -29,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import __version__, catalog, history, interrupts, naming, scratch
+from stackstart import __version__, catalog, gitrun, history, interrupts, naming, scratch, tree
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError, quote
 
@@ -175,10 +174,13 @@ ANSWERS_FILE = ".copier-answers.yml"
 
 def read_answers(
     project: Path, text: str | None = None, require: tuple[str, ...] = ("project_name", "framework")
-) -> tuple[dict[str, Any], Options]:
-    """The answers file of a generated project (or ``text`` of an older version of it), and its options.
+) -> tuple[dict[str, Any], Framework, Options]:
+    """The answers file of a generated project (or ``text`` of an older version of it), its framework and options.
 
-    Anything that is not a usable answers file is a one-line :class:`UsageError`.
+    The framework is looked up like ``--framework`` (:func:`find_framework`:
+    an alias or another case is fine), and the returned answers name it by its
+    catalog key, so no caller looks it up again. Anything that is not a usable
+    answers file is a one-line :class:`UsageError`.
     """
     import yaml  # copier's own dependency
 
@@ -199,15 +201,18 @@ def read_answers(
     missing = [key for key in require if not answers.get(key)]
     if missing:
         raise UsageError(f"{problem} lacks {', '.join(missing)} (restore it with git checkout)")
-    if catalog.lookup(str(answers["framework"])) is None:
+    try:
+        framework = find_framework(str(answers["framework"]))
+    except UsageError as error:
         raise UsageError(
             f"{problem} names an unknown framework {answers['framework']!r} (restore it with git checkout)"
-        )
+        ) from error
+    answers["framework"] = framework.key
     try:
         options, _ = catalog.resolve_options({spec.name: answers.get(spec.name) for spec in catalog.OPTIONS})
     except UsageError as error:
         raise UsageError(f"{problem} has a bad option: {error} (restore it with git checkout)") from error
-    return answers, options
+    return answers, framework, options
 
 
 def check_output(folder: Path) -> None:
@@ -285,11 +290,11 @@ def render(
         record_source(target, history.TemplateSource(history.STABLE_BUNDLE, history.release_tag()))
         return
     source = source or history.default_source()
-    tree = history.extracted(source, scratch_dir)
-    if tree is None:
+    extracted = history.extracted(source, scratch_dir)
+    if extracted is None:
         copier_render(source.path, source.ref, data, target)
         return
-    copier_render(str(tree), None, data, target)
+    copier_render(str(extracted), None, data, target)
     record_source(target, source)
 
 
@@ -348,14 +353,8 @@ def copier_worker() -> Any:
         def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
             root = Path(self.subproject.local_abspath)
             if root not in _FILE_MODE_IGNORED:
-                done = subprocess.run(
-                    ["git", "config", "--type=bool", "--get", "core.fileMode"],
-                    cwd=root,
-                    capture_output=True,
-                    text=True,
-                    check=False,
-                )
-                _FILE_MODE_IGNORED[root] = done.stdout.strip() == "false"
+                setting = gitrun.git("config", "--type=bool", "--get", "core.fileMode", cwd=root, check=False)
+                _FILE_MODE_IGNORED[root] = setting.strip() == "false"
             if _FILE_MODE_IGNORED[root]:
                 super()._sync_git_index_executable_bit(dst_relpath, src_mode)
 
@@ -518,35 +517,11 @@ def write_env(project: Path, wanted: Mapping[str, str]) -> None:
     env.chmod(0o600)
 
 
-def _git(project: Path, *args: str, env: Mapping[str, str] | None = None, check: bool = True) -> str:
-    """Run git in ``project``: no hooks, no signing, no background maintenance; one-line errors."""
-    try:
-        done = subprocess.run(
-            [
-                "git",
-                *("-c", "commit.gpgsign=false", "-c", "core.hooksPath=/dev/null"),
-                *("-c", "gc.auto=0", "-c", "maintenance.auto=false"),  # nothing may outlive us in the project
-                *args,
-            ],
-            cwd=project,
-            env={**os.environ, **(env or {})},
-            stdin=subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-    except FileNotFoundError as error:
-        raise ToolError("git is not installed (install it, or pass --no-git)") from error
-    if check and done.returncode != 0:
-        raise ToolError.from_output(f"git {args[0]} failed", done.stderr or done.stdout)
-    return done.stdout
-
-
 def git_commit_all(project: Path, message: str) -> None:
     """``git init`` (branch main) and commit everything, with a fallback identity."""
-    _git(project, "init", "-q", "-b", "main")
+    gitrun.git("init", "-q", "-b", "main", cwd=project)
     identity: dict[str, str] = {}
-    configured = _git(project, "config", "user.email", check=False).strip()
+    configured = gitrun.git("config", "user.email", cwd=project, check=False).strip()
     if not configured and not os.environ.get("GIT_AUTHOR_EMAIL"):
         identity = {
             "GIT_AUTHOR_NAME": "stackstart",
@@ -554,17 +529,8 @@ def git_commit_all(project: Path, message: str) -> None:
             "GIT_COMMITTER_NAME": "stackstart",
             "GIT_COMMITTER_EMAIL": "stackstart@localhost",
         }
-    _git(project, "add", "-A")
-    _git(project, "commit", "-q", "--no-verify", "-m", message, env=identity)
-
-
-def list_files(root: Path) -> list[str]:
-    """Every file below ``root`` (POSIX relative paths, sorted), ignoring ``.git``."""
-    return sorted(
-        p.relative_to(root).as_posix()
-        for p in root.rglob("*")
-        if (p.is_file() or p.is_symlink()) and ".git" not in p.relative_to(root).parts
-    )
+    gitrun.git("add", "-A", cwd=project)
+    gitrun.git("commit", "-q", "--no-verify", "-m", message, cwd=project, env=identity)
 
 
 def next_steps(request: NewRequest, shown_destination: str) -> list[Step]:
@@ -642,7 +608,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
             if source is None and shutil.which("git") is not None:
                 source = history.private_source(work.path)
             _render_project(request, work.path / "project", source, work.path)
-            files = list_files(work.path / "project")
+            files = tree.list_files(work.path / "project")
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 
     created = _missing_ancestors(dest.parent)
@@ -657,7 +623,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
             _render_project(request, project)
             if request.git:
                 git_commit_all(project, f"Initial commit from stackstart {__version__} ({request.framework.title})")
-            files = list_files(project)
+            files = tree.list_files(project)
             with interrupts.deferred():  # the rename and what an interrupt then says go together
                 check_destination(dest)  # someone may have created it meanwhile
                 if dest.is_dir():

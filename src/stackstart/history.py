@@ -27,13 +27,12 @@ import itertools
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from stackstart import __version__, scratch
+from stackstart import __version__, gitrun, scratch
 from stackstart.errors import StackstartError, ToolError, UsageError
 
 __all__ = [
@@ -93,21 +92,6 @@ def tag_version(tag: str) -> tuple[int, ...]:
     return tuple(int(part) for part in match.group(1).split(".")) if match else ()
 
 
-def _git(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        ["git", *args],
-        cwd=cwd,
-        input=stdin,
-        env={**os.environ, **(env or {})},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise ToolError.from_output(f"git {args[0]} failed", done.stderr or done.stdout)
-    return done.stdout.strip()
-
-
 def _tags(source: Path) -> dict[str, str]:
     """Tag → object id of a git repository or bundle (a bundle's, read once per process while it is unchanged)."""
     if source.is_file():
@@ -123,7 +107,7 @@ _BUNDLE_TAGS: dict[tuple[str, int, int, int], dict[str, str]] = {}
 
 
 def _ls_tags(source: Path) -> dict[str, str]:
-    listing = _git("ls-remote", "--tags", str(source))
+    listing = gitrun.git("ls-remote", "--tags", str(source))
     pairs = (line.split("\trefs/tags/", 1) for line in listing.splitlines() if "\trefs/tags/" in line)
     return {tag: sha for sha, tag in pairs if not tag.endswith("^{}")}
 
@@ -151,7 +135,7 @@ def _scratch_env(scratch: Path) -> dict[str, str]:
     """A bare scratch repository with its own index, and the fixed identity of release commits."""
     repo = scratch / "repo.git"
     if not repo.exists():
-        _git("init", "-q", "--bare", str(repo))
+        gitrun.git("init", "-q", "--bare", str(repo))
     return {"GIT_DIR": str(repo), "GIT_INDEX_FILE": str(scratch / "index"), **_IDENTITY}
 
 
@@ -159,18 +143,18 @@ def _template_tree(env: dict[str, str], root: Path) -> str:
     """Write ``root``'s template (copier.yml + templates/) into the scratch repository; return its tree."""
     Path(env["GIT_INDEX_FILE"]).unlink(missing_ok=True)
     files = _template_files(root)
-    blobs = _git("hash-object", "-w", "--stdin-paths", env=env, stdin="\n".join(str(p) for p in files)).split()
+    blobs = gitrun.git("hash-object", "-w", "--stdin-paths", env=env, stdin="\n".join(str(p) for p in files)).split()
     entries = [
         f"{'100755' if os.access(path, os.X_OK) else '100644'} {blob}\t{path.relative_to(root).as_posix()}"
         for path, blob in zip(files, blobs, strict=True)
     ]
-    _git("update-index", "--add", "--index-info", env=env, stdin="\n".join(entries) + "\n")
-    return _git("write-tree", env=env)
+    gitrun.git("update-index", "--add", "--index-info", env=env, stdin="\n".join(entries) + "\n")
+    return gitrun.git("write-tree", env=env).strip()
 
 
 def _frozen(env: dict[str, str]) -> list[str]:
     """The release tags of the scratch repository, oldest first."""
-    return sorted((t for t in _git("tag", "--list", "v*", env=env).split() if tag_version(t)), key=tag_version)
+    return sorted((t for t in gitrun.git("tag", "--list", "v*", env=env).split() if tag_version(t)), key=tag_version)
 
 
 def build_bundle(out: Path, *, root: Path, version: str = __version__, past: Path | None = RELEASES) -> None:
@@ -184,28 +168,28 @@ def build_bundle(out: Path, *, root: Path, version: str = __version__, past: Pat
     with tempfile.TemporaryDirectory(prefix="stackstart-history-") as scratch:
         env = _scratch_env(Path(scratch))
         if past is not None and past.is_file():
-            _git("fetch", "-q", str(past), "+refs/tags/*:refs/tags/*", env=env)
+            gitrun.git("fetch", "-q", str(past), "+refs/tags/*:refs/tags/*", env=env)
         frozen = _frozen(env)
         newer = [t for t in frozen if tag_version(t) > tag_version(tag)]
         if newer:
             raise ToolError(f"{past} holds {newer[-1]}, newer than {tag}: releases are recorded oldest first")
         tree = _template_tree(env, root)
         if tag in frozen:
-            if _git("rev-parse", f"{tag}^{{tree}}", env=env) != tree:
+            if gitrun.git("rev-parse", f"{tag}^{{tree}}", env=env).strip() != tree:
                 raise ToolError(
                     f"the template differs from the released {tag} in {past}: a released template never changes; "
                     f"bump __version__ in src/stackstart/__init__.py"
                 )
-            commit = _git("rev-parse", f"{tag}^{{commit}}", env=env)
+            commit = gitrun.git("rev-parse", f"{tag}^{{commit}}", env=env).strip()
         else:
-            parent = ["-p", _git("rev-parse", f"{frozen[-1]}^{{commit}}", env=env)] if frozen else []
-            commit = _git("commit-tree", tree, *parent, "-m", f"stackstart {version} templates", env=env)
-            _git("tag", tag, commit, env=env)
-        _git("update-ref", "refs/heads/main", commit, env=env)
-        _git("symbolic-ref", "HEAD", "refs/heads/main", env=env)
+            parent = ["-p", gitrun.git("rev-parse", f"{frozen[-1]}^{{commit}}", env=env).strip()] if frozen else []
+            commit = gitrun.git("commit-tree", tree, *parent, "-m", f"stackstart {version} templates", env=env).strip()
+            gitrun.git("tag", tag, commit, env=env)
+        gitrun.git("update-ref", "refs/heads/main", commit, env=env)
+        gitrun.git("symbolic-ref", "HEAD", "refs/heads/main", env=env)
         out.parent.mkdir(parents=True, exist_ok=True)
         partial = out.with_name(out.name + ".partial")
-        _git("bundle", "create", "-q", str(partial), "--all", env=env)
+        gitrun.git("bundle", "create", "-q", str(partial), "--all", env=env)
         partial.replace(out)
 
 
@@ -273,12 +257,14 @@ def _merge_into_stable(bundle: Path) -> None:
         work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=stable.parent))
         try:
             env = {"GIT_DIR": str(work / "repo.git")}
-            _git("init", "-q", "--bare", env["GIT_DIR"])
+            gitrun.git("init", "-q", "--bare", env["GIT_DIR"])
             if present:  # tags of other stackstart installations on this machine stay available
-                _git("fetch", "-q", str(stable), "+refs/tags/*:refs/tags/*", env=env)
-            _git("fetch", "-q", str(bundle), "+refs/tags/*:refs/tags/*", "+refs/heads/main:refs/heads/main", env=env)
-            _git("symbolic-ref", "HEAD", "refs/heads/main", env=env)
-            _git("bundle", "create", "-q", str(work / BUNDLE_NAME), "--all", env=env)
+                gitrun.git("fetch", "-q", str(stable), "+refs/tags/*:refs/tags/*", env=env)
+            gitrun.git(
+                "fetch", "-q", str(bundle), "+refs/tags/*:refs/tags/*", "+refs/heads/main:refs/heads/main", env=env
+            )
+            gitrun.git("symbolic-ref", "HEAD", "refs/heads/main", env=env)
+            gitrun.git("bundle", "create", "-q", str(work / BUNDLE_NAME), "--all", env=env)
             (work / BUNDLE_NAME).replace(stable)
         finally:
             scratch.remove_tree(work)
@@ -370,8 +356,8 @@ def extracted(source: TemplateSource, scratch_dir: Path | None = None) -> Path |
 
 def _checkout(repository: Path, ref: str, into: Path) -> Path:
     """``ref`` of a git repository or bundle, checked out as Copier's clone would (without .git)."""
-    _git("clone", "-q", "--no-checkout", str(repository), str(into))
-    _git("-c", "advice.detachedHead=false", "checkout", "-q", "-f", ref, cwd=into)
+    gitrun.git("clone", "-q", "--no-checkout", str(repository), str(into))
+    gitrun.git("-c", "advice.detachedHead=false", "checkout", "-q", "-f", ref, cwd=into)
     scratch.remove_tree(into / ".git")
     return into
 
@@ -420,10 +406,8 @@ def releases_of(root: Path) -> Path:
 
 def _repo_tags(root: Path) -> list[str]:
     """Release tags of the stackstart repository at ``root`` (none when it is not a git checkout)."""
-    done = subprocess.run(["git", "-C", str(root), "tag", "--list", "v*"], capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        return []
-    return sorted((t for t in done.stdout.split() if tag_version(t)), key=tag_version)
+    tags = gitrun.git("tag", "--list", "v*", cwd=root, check=False).split()
+    return sorted((t for t in tags if tag_version(t)), key=tag_version)
 
 
 def _extract_template(root: Path, ref: str, into: Path) -> Path:
@@ -431,7 +415,7 @@ def _extract_template(root: Path, ref: str, into: Path) -> Path:
     import tarfile
 
     archive = into.with_suffix(".tar")
-    _git("-C", str(root), "archive", "--format=tar", "-o", str(archive), ref, "copier.yml", "templates")
+    gitrun.git("-C", str(root), "archive", "--format=tar", "-o", str(archive), ref, "copier.yml", "templates")
     with tarfile.open(archive) as tar:
         tar.extractall(into, filter="data")
     archive.unlink()
@@ -456,9 +440,9 @@ def release_problems(root: Path, version: str | None = None, *, cutting: bool = 
     with tempfile.TemporaryDirectory(prefix="stackstart-history-") as scratch:
         env = _scratch_env(Path(scratch))
         if releases.is_file():
-            _git("fetch", "-q", str(releases), "+refs/tags/*:refs/tags/*", env=env)
+            gitrun.git("fetch", "-q", str(releases), "+refs/tags/*:refs/tags/*", env=env)
         frozen = _frozen(env)
-        if tag in frozen and _git("rev-parse", f"{tag}^{{tree}}", env=env) != _template_tree(env, root):
+        if tag in frozen and gitrun.git("rev-parse", f"{tag}^{{tree}}", env=env).strip() != _template_tree(env, root):
             problems.append(
                 f"the template differs from the released {tag} in releases.bundle: a released template never "
                 f"changes; bump __version__ in src/stackstart/__init__.py"
@@ -469,8 +453,8 @@ def release_problems(root: Path, version: str | None = None, *, cutting: bool = 
             if tag_version(t) > tag_version(tag)
         ]
         for older, newer in itertools.pairwise(frozen):
-            parents = _git("rev-list", "--parents", "-n", "1", newer, env=env).split()[1:]
-            if parents != [_git("rev-parse", f"{older}^{{commit}}", env=env)]:
+            parents = gitrun.git("rev-list", "--parents", "-n", "1", newer, env=env).split()[1:]
+            if parents != [gitrun.git("rev-parse", f"{older}^{{commit}}", env=env).strip()]:
                 problems.append(f"releases.bundle: {newer} does not follow {older} (one line of history)")
         for released in _repo_tags(root):
             if tag_version(released) > tag_version(tag):
@@ -485,7 +469,7 @@ def release_problems(root: Path, version: str | None = None, *, cutting: bool = 
                 )
                 continue
             tagged = _template_tree(env, _extract_template(root, released, Path(scratch) / released))
-            if _git("rev-parse", f"{released}^{{tree}}", env=env) != tagged:
+            if gitrun.git("rev-parse", f"{released}^{{tree}}", env=env).strip() != tagged:
                 problems.append(f"releases.bundle's {released} differs from the template at the git tag {released}")
     return problems
 
@@ -502,10 +486,7 @@ def _check_checkout(root: Path) -> None:
             f"freeze runs in a stackstart source checkout, not in an installed copy ({Path(__file__).parent}): "
             f"cd into the git clone and run {FREEZE_COMMAND}"
         )
-    inside = subprocess.run(
-        ["git", "-C", str(root), "rev-parse", "--show-toplevel"], capture_output=True, text=True, check=False
-    )
-    if inside.returncode != 0 or Path(inside.stdout.strip()).resolve() != root.resolve():
+    if gitrun.toplevel(root) != root.resolve():
         raise UsageError(f"freeze runs at the root of a git clone of stackstart; {root} is not one")
 
 
@@ -523,7 +504,7 @@ def freeze(root: Path, tag: str | None = None) -> str:
     if tag is not None:
         return _freeze_tag(root, tag, releases)
     version = checkout_version(root)
-    dirty = _git("-C", str(root), "status", "--porcelain", "--", "copier.yml", "templates")
+    dirty = gitrun.git("-C", str(root), "status", "--porcelain", "--", "copier.yml", "templates")
     if dirty:
         raise UsageError("the template has uncommitted changes: commit them first, then freeze (a release is a commit)")
     problems = release_problems(root, version, cutting=True)

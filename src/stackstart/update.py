@@ -28,14 +28,13 @@ import hashlib
 import os
 import re
 import shutil
-import subprocess
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import catalog, envfile, generate, history, interrupts, scratch, transaction
+from stackstart import catalog, envfile, generate, gitrun, history, interrupts, scratch, transaction, tree
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
@@ -135,40 +134,16 @@ class CheckResult:
 # --- git -----------------------------------------------------------------------------------------------------
 
 
-def _git(project: Path, *args: str, check: bool = True, env: Mapping[str, str] | None = None) -> str:
-    """git in ``project``, never taking optional locks (a read must not rewrite the user's index)."""
-    done = subprocess.run(
-        ["git", "--no-optional-locks", "-c", "core.hooksPath=/dev/null", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, **env} if env else None,
-    )
-    if check and done.returncode != 0:
-        raise ToolError.from_output(f"git {args[0]} failed in {project}", done.stderr or done.stdout)
-    return done.stdout
-
-
-def _git_bytes(project: Path, *args: str, stdin: bytes | None = None) -> bytes:
-    done = subprocess.run(
-        ["git", "--no-optional-locks", *args], cwd=project, input=stdin, capture_output=True, check=False
-    )
-    if done.returncode != 0:
-        raise ToolError.from_output(f"git {args[0]} failed in {project}", done.stderr.decode(errors="replace"))
-    return done.stdout
-
-
 # --- refusals --------------------------------------------------------------------------------------------------
 
 
-def _read_answers(project: Path, text: str | None = None) -> tuple[dict[str, Any], Options]:
-    answers, options = generate.read_answers(
+def _read_answers(project: Path, text: str | None = None) -> tuple[dict[str, Any], Framework, Options]:
+    answers, framework, options = generate.read_answers(
         project, text, require=("_commit", "_src_path", "project_name", "framework")
     )
     if not history.tag_version(str(answers["_commit"])):
         raise UsageError(f"{project / ANSWERS_FILE} has _commit {answers['_commit']!r}, not a stackstart release tag")
-    return answers, options
+    return answers, framework, options
 
 
 def _check_answers_file(project: Path) -> None:
@@ -185,20 +160,17 @@ def _locate(project: Path) -> Path:
         raise UsageError(
             "update needs git, which is not installed here (install git, then run stackstart update again)"
         )
-    top = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"], cwd=project, capture_output=True, text=True, check=False
-    )
-    if top.returncode != 0 or Path(top.stdout.strip()).resolve() != project.resolve():
+    if gitrun.toplevel(project) != project.resolve():
         raise UsageError(
             f"{project} is not the root of a git repository; update needs the project's history "
             "(git init && git add -A && git commit -m 'Initial commit')"
         )
-    return Path(_git(project, "rev-parse", "--absolute-git-dir").strip())
+    return Path(gitrun.git("rev-parse", "--absolute-git-dir", cwd=project).strip())
 
 
-def _check_project(project: Path, git_dir: Path) -> tuple[dict[str, Any], Options]:
+def _check_project(project: Path, git_dir: Path) -> tuple[dict[str, Any], Framework, Options]:
     """Every refusal that needs no template: no commit, a git command running, dirty, answers broken."""
-    if _git(project, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip() == "":
+    if gitrun.git("rev-parse", "--verify", "--quiet", "HEAD", check=False, cwd=project).strip() == "":
         raise UsageError(f"{project} has no commit yet; commit the project first")
     lock = git_dir / "index.lock"
     if lock.exists():
@@ -206,18 +178,18 @@ def _check_project(project: Path, git_dir: Path) -> tuple[dict[str, Any], Option
             f"{lock} exists: another git command is running in {project.name}, or one was killed; "
             "if none is running, delete that file, then run stackstart update again"
         )
-    if _git(project, "status", "--porcelain", "--untracked-files=all").strip():
+    if gitrun.git("status", "--porcelain", "--untracked-files=all", cwd=project).strip():
         raise UsageError(f"{project} has uncommitted changes; commit or stash them, then update")
-    answers, options = _read_answers(project)
-    first = _git(project, "log", "--reverse", "--format=%H", "--", ANSWERS_FILE).split()
+    answers, framework, options = _read_answers(project)
+    first = gitrun.git("log", "--reverse", "--format=%H", "--", ANSWERS_FILE, cwd=project).split()
     if first:
-        original, _ = _read_answers(project, _git(project, "show", f"{first[0]}:{ANSWERS_FILE}"))
-        if original["framework"] != answers["framework"]:
+        _, original, _ = _read_answers(project, gitrun.git("show", f"{first[0]}:{ANSWERS_FILE}", cwd=project))
+        if original != framework:
             raise UsageError(
-                f"{ANSWERS_FILE} changes the framework from {original['framework']} to {answers['framework']}; "
+                f"{ANSWERS_FILE} changes the framework from {original.key} to {framework.key}; "
                 "stackstart cannot turn one framework into another (generate a new project instead)"
             )
-    return answers, options
+    return answers, framework, options
 
 
 @contextlib.contextmanager
@@ -256,8 +228,8 @@ def check(project: Path) -> CheckResult:
     _check_answers_file(project)
     if _journal_of(project):
         raise UsageError(f"an update of {project.name} was interrupted; run stackstart update to restore it first")
-    answers, _ = _read_answers(project)
-    result = CheckResult(project, catalog.get(str(answers["framework"])), str(answers["_commit"]), _target_ref())
+    answers, framework, _ = _read_answers(project)
+    result = CheckResult(project, framework, str(answers["_commit"]), _target_ref())
     if history.tag_version(result.from_version) > history.tag_version(result.to_version):
         raise UsageError(
             f"{project.name} was made with template {result.from_version}, newer than this stackstart's "
@@ -306,14 +278,13 @@ def _update(
                 f"an update of {project.name} was interrupted; run stackstart update (without --dry-run) to restore "
                 "it first"
             )
-        head = _git(project, "rev-parse", "--verify", "--quiet", "HEAD", check=False).strip()
+        head = gitrun.git("rev-parse", "--verify", "--quiet", "HEAD", check=False, cwd=project).strip()
         with interrupts.deferred():
             transaction.recover(project, git_dir, head)
         restored = True
     transaction.discard_draft(git_dir)
     scratch.sweep(scratch.system_tempdir(), _SCRATCH_NAME)  # what killed updates left
-    answers, current = _check_project(project, git_dir)
-    fw = catalog.get(str(answers["framework"]))
+    answers, fw, current = _check_project(project, git_dir)
     if framework is not None and generate.find_framework(framework) != fw:
         raise UsageError(f"this is a {fw.title} project; update cannot change the framework (generate a new project)")
     options, notes = catalog.change_options(current, given)
@@ -338,7 +309,7 @@ def _update(
     work = scratch.Scratch.create(scratch.system_tempdir(), _SCRATCH)
     try:
         with scratch.temp_root(work.tmp):  # Copier's own temporary folders go in there too
-            head = _git(project, "rev-parse", "HEAD").strip()
+            head = gitrun.git("rev-parse", "HEAD", cwd=project).strip()
             plan, index = _merge_in_clone(project, git_dir, head, work.path, answers, options, source, conflict, result)
             transaction.pause("merged")
             if not dry_run:
@@ -363,9 +334,9 @@ def _merge_in_clone(
 ) -> tuple[list[transaction.Change], bytes | None]:
     """Run the whole merge in a clone; return the project's file changes and its new index."""
     clone = folder / "clone"
-    _git(project, "clone", "-q", "--shared", "--no-checkout", str(project), str(clone))
-    _git(clone, "checkout", "-q", "--detach", head)
-    exclude = Path(_git(project, "rev-parse", "--git-path", "info/exclude").strip())
+    gitrun.git("clone", "-q", "--shared", "--no-checkout", str(project), str(clone), cwd=project)
+    gitrun.git("checkout", "-q", "--detach", head, cwd=clone)
+    exclude = Path(gitrun.git("rev-parse", "--git-path", "info/exclude", cwd=project).strip())
     if not exclude.is_absolute():
         exclude = project / exclude
     if exclude.is_file():  # the same ignore rules as the project (core.excludesFile is global anyway)
@@ -436,11 +407,7 @@ def _excludes(tree: Path) -> frozenset[str]:
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(root).as_posix(): p.read_bytes()
-        for p in root.rglob("*")
-        if p.is_file() and ".git" not in p.relative_to(root).parts
-    }
+    return {name: (root / name).read_bytes() for name in tree.list_files(root) if (root / name).is_file()}
 
 
 def _is_binary(content: bytes) -> bool:
@@ -448,7 +415,7 @@ def _is_binary(content: bytes) -> bool:
 
 
 def _committed(project: Path) -> dict[str, bytes]:
-    names = _git(project, "ls-files", "-z").split("\0")
+    names = gitrun.git("ls-files", "-z", cwd=project).split("\0")
     return {name: (project / name).read_bytes() for name in names if name and (project / name).is_file()}
 
 
@@ -529,8 +496,10 @@ def _protect(
 def _collect(project: Path, result: UpdateResult) -> None:
     """Sort the working-tree changes into added/changed/removed/conflicted."""
     known = {c.path for c in result.conflicted} | {c.path + SIDECAR for c in result.conflicted}
-    unmerged = {line.split("\t", 1)[1] for line in _git(project, "ls-files", "-u").splitlines() if "\t" in line}
-    for line in _git(project, "status", "--porcelain", "--untracked-files=all", "-z").split("\0"):
+    unmerged = {
+        line.split("\t", 1)[1] for line in gitrun.git("ls-files", "-u", cwd=project).splitlines() if "\t" in line
+    }
+    for line in gitrun.git("status", "--porcelain", "--untracked-files=all", "-z", cwd=project).split("\0"):
         if not line:
             continue
         code, name = line[:2], line[3:]
@@ -571,7 +540,7 @@ def _has_markers(path: Path) -> bool:
 
 def _head_tree(project: Path) -> dict[str, tuple[str, str]]:
     """Every path of HEAD → (git mode, object id)."""
-    listing = _git(project, "ls-tree", "-r", "-z", "--full-tree", "HEAD")
+    listing = gitrun.git("ls-tree", "-r", "-z", "--full-tree", "HEAD", cwd=project)
     tree = {}
     for item in listing.split("\0"):
         if item:
@@ -583,7 +552,7 @@ def _head_tree(project: Path) -> dict[str, tuple[str, str]]:
 
 def _oid(project: Path) -> Any:
     """A hasher for git blob ids in this repository's object format."""
-    algorithm = _git(project, "rev-parse", "--show-object-format", check=False).strip() or "sha1"
+    algorithm = gitrun.git("rev-parse", "--show-object-format", check=False, cwd=project).strip() or "sha1"
 
     def blob_id(content: bytes) -> str:
         return hashlib.new(algorithm, b"blob %d\0" % len(content) + content).hexdigest()
@@ -595,26 +564,22 @@ def _plan(project: Path, clone: Path, tracked: dict[str, tuple[str, str]]) -> li
     """The clone's work tree, as changes to the project: what differs from HEAD (or, untracked, from the disk)."""
     blob_id = _oid(project)
     plan, seen = [], set()
-    for folder, dirs, files in os.walk(clone):
-        if Path(folder) == clone:
-            dirs[:] = [d for d in dirs if d != ".git"]
-        for name in files + [d for d in dirs if (Path(folder) / d).is_symlink()]:
-            path = Path(folder) / name
-            rel = path.relative_to(clone).as_posix()
-            seen.add(rel)
-            if path.is_symlink():
-                change = transaction.Change(rel, os.readlink(path).encode(), 0o777, link=True)
-                mode = "120000"
-            else:
-                st_mode = path.stat().st_mode & 0o7777
-                change = transaction.Change(rel, path.read_bytes(), st_mode)
-                mode = "100755" if st_mode & 0o100 else "100644"
-            if rel in tracked:
-                if tracked[rel] == (mode, blob_id(change.content or b"")):
-                    continue
-            elif _same(project / rel, change):
+    for rel in tree.list_files(clone):
+        path = clone / rel
+        seen.add(rel)
+        if path.is_symlink():
+            change = transaction.Change(rel, os.readlink(path).encode(), 0o777, link=True)
+            mode = "120000"
+        else:
+            st_mode = path.stat().st_mode & 0o7777
+            change = transaction.Change(rel, path.read_bytes(), st_mode)
+            mode = "100755" if st_mode & 0o100 else "100644"
+        if rel in tracked:
+            if tracked[rel] == (mode, blob_id(change.content or b"")):
                 continue
-            plan.append(change)
+        elif _same(project / rel, change):
+            continue
+        plan.append(change)
     plan += [
         transaction.Change(rel, None) for rel, (mode, _) in tracked.items() if rel not in seen and mode != "160000"
     ]
@@ -695,7 +660,7 @@ def _new_index(project: Path, clone: Path, git_dir: Path, folder: Path) -> bytes
 
     def entries(repo: Path) -> dict[tuple[str, str], tuple[str, str]]:
         found = {}
-        for item in _git(repo, "ls-files", "-s", "-z").split("\0"):
+        for item in gitrun.git("ls-files", "-s", "-z", cwd=repo).split("\0"):
             if item:
                 meta, path = item.split("\t", 1)
                 mode, oid, stage = meta.split()
@@ -712,30 +677,19 @@ def _new_index(project: Path, clone: Path, git_dir: Path, folder: Path) -> bytes
         lines.append(f"0 {zero}\t{path}")
         for (name, stage), (mode, oid) in sorted(theirs.items()):
             if name == path:
-                if not _has_object(project, oid):
-                    _git_bytes(
-                        project,
-                        "hash-object",
-                        "-w",
-                        "--no-filters",
-                        "--stdin",
-                        stdin=_git_bytes(clone, "cat-file", "blob", oid),
-                    )
+                if not gitrun.succeeds("cat-file", "-e", oid, cwd=project):
+                    blob = gitrun.git_bytes("cat-file", "blob", oid, cwd=clone)
+                    gitrun.git_bytes("hash-object", "-w", "--no-filters", "--stdin", cwd=project, stdin=blob)
                 lines.append(f"{mode} {oid} {stage}\t{path}")
     index = folder / "index"
     if (git_dir / "index").is_file():
         shutil.copyfile(git_dir / "index", index)
-    subprocess.run(
-        ["git", "update-index", "-z", "--index-info"],
+    gitrun.git(
+        "update-index",
+        "-z",
+        "--index-info",
         cwd=project,
-        input="\0".join(lines) + "\0",
-        text=True,
-        capture_output=True,
-        check=True,
-        env={**os.environ, "GIT_INDEX_FILE": str(index)},
+        env={"GIT_INDEX_FILE": str(index)},
+        stdin="\0".join(lines) + "\0",
     )
     return index.read_bytes()
-
-
-def _has_object(project: Path, oid: str) -> bool:
-    return subprocess.run(["git", "cat-file", "-e", oid], cwd=project, capture_output=True, check=False).returncode == 0

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from stackstart import catalog, contract, fuzz, naming
+from stackstart import catalog, contract, fuzz, generate, naming
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
@@ -138,12 +138,10 @@ class VerifyReport:
 
 def read_project(path: Path) -> tuple[str, Framework, Options]:
     """Name, framework and options of a generated project, from its answers file."""
-    from stackstart.generate import ANSWERS_FILE, read_answers
-
-    if not (path / ANSWERS_FILE).is_file():
-        raise UsageError(f"{path} is not a stackstart project (no {ANSWERS_FILE}); pass a project directory")
-    answers, options = read_answers(path)
-    return str(answers["project_name"]), catalog.get(str(answers["framework"])), options
+    if not (path / generate.ANSWERS_FILE).is_file():
+        raise UsageError(f"{path} is not a stackstart project (no {generate.ANSWERS_FILE}); pass a project directory")
+    answers, framework, options = generate.read_answers(path)
+    return str(answers["project_name"]), framework, options
 
 
 def _free_port() -> int:
@@ -491,11 +489,15 @@ def verify(
     own_logs = logs is None
     logs = Path(tempfile.mkdtemp(prefix="stackstart-verify-logs-")) if logs is None else logs
     try:
+        request = None
         if path is None:
             if framework is None or variant is None:
                 raise UsageError("verify needs a PATH or both --framework and --variant")
-            options = catalog.variant_options(variant, database)
+            # the same checks as `new`, before anything runs: a usage error, never a failed "render" step
             name = f"smoke-{variant}"
+            wanted = catalog.variant_options(variant, database).as_data()
+            request = generate.prepare(name, framework, wanted, root, git=False)
+            options = request.options
         else:
             if not path.is_dir():
                 raise UsageError(f"{path} is not a directory")
@@ -506,7 +508,7 @@ def verify(
         databases = _server_databases(options.database, 2) if options.database in _SERVERS else _no_databases()
         with databases as found:
             report.database_server = found.server
-            _run(report, name, found.urls, logs, until, on_event, rendered=path is None)
+            _run(report, name, found.urls, logs, until, on_event, request)
         return report
     finally:
         if own_logs:
@@ -527,11 +529,9 @@ def _run(
     logs: Path,
     until: str | None,
     on_event: EventHandler | None,
-    *,
-    rendered: bool,
+    request: generate.NewRequest | None,
 ) -> None:
-    from stackstart import generate
-
+    """The steps, in order; ``request``: render it first (else the project is already there)."""
     fw, opts = report.framework, report.options
     env: dict[str, str] = {}
     test_env: dict[str, str] = {}
@@ -545,11 +545,11 @@ def _run(
     def done(step: str) -> bool:
         return until is not None and STEPS.index(step) >= STEPS.index(until)
 
-    if rendered:
+    if request is not None:
         pipe.on_event("start", StepResult("render", "passed"))
         started = time.monotonic()
         try:
-            generate.create(generate.NewRequest(name, fw, opts, report.project, git=False))
+            generate.create(request)
         except StackstartError as error:
             pipe.record(StepResult("render", "failed", time.monotonic() - started, "stackstart new", str(error)))
             return

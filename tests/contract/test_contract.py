@@ -3,47 +3,87 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from stackstart import catalog, verify
+from stackstart import catalog, junit, matrix, toolchains, verify
+from stackstart.matrix import CaseResult
 from tests.build.test_build import describe
 from tests.helpers import available_frameworks, need_tools
 
 pytestmark = pytest.mark.contract
 
-CASES = [(fw, db) for fw in available_frameworks() for db in ("sqlite", "postgresql", "mysql")]
+CASES = [(fw, db) for fw in available_frameworks() for db in matrix.SERVER_DATABASES]
 # the session fixture that starts each server, and the variable verify reads its URL from
 SERVERS = {"postgresql": ("postgres_url", "STACKSTART_POSTGRES_URL"), "mysql": ("mysql_url", "STACKSTART_MYSQL_URL")}
-EVERY_STEP = [
-    "render",
-    "install",
-    "lint",
-    "test",
-    "migrate",
-    "create-admin",
-    "production",
-    "boot",
-    "contract",
-    "schemathesis",
-    "stop",
-    "unreachable-db",
-]
+# where .ci/run wants the matrix's summary and JUnit report (read before the isolation fixture clears STACKSTART_*)
+REPORTS = os.environ.get("STACKSTART_REPORTS")
+EVERY_STEP = list(verify.STEPS)
 
 
+@pytest.fixture(scope="session")
+def full_matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseResult]:
+    """`stackstart verify` of the full variant over every framework x database, two cases at a time.
+
+    The product's own matrix runner (each case a `stackstart verify --json` child process with its
+    own ports, databases and folders) does the work, once per session; the tests below read its
+    results case by case. Frameworks or servers missing here are left out, and their tests skip (or
+    fail, when STACKSTART_REQUIRE names them) on their own.
+    """
+    selected = {  # the cases this session runs (-k may pick a few)
+        (item.callspec.params["framework"], item.callspec.params["database"])
+        for item in request.session.items
+        if isinstance(item, pytest.Function) and item.originalname == "test_full_variant_answers_the_contract"
+    }
+    frameworks = [fw for fw in available_frameworks() if not toolchains.missing_tools(catalog.get(fw))]
+    databases, urls = ["sqlite"], {}
+    for database, (fixture, variable) in SERVERS.items():
+        if not any(db == database for _, db in selected):
+            continue
+        try:
+            urls[variable] = request.getfixturevalue(fixture)
+        except (pytest.skip.Exception, pytest.fail.Exception):
+            continue
+        databases.append(database)
+    cases = [c for c in matrix.expand(frameworks, ["full"], databases) if (c.framework, c.database) in selected]
+    folder = Path(REPORTS) if REPORTS else tmp_path_factory.mktemp("matrix")
+    folder.mkdir(parents=True, exist_ok=True)
+    saved = {key: os.environ.get(key) for key in urls}
+    os.environ.update(urls)
+    try:
+        started = time.monotonic()
+        results = matrix.run(cases, jobs=2, logs=folder / "logs")
+        wall = time.monotonic() - started
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    summary = "\n".join(matrix.format_summary(results, wall) + matrix.format_failures(results)) + "\n"
+    (folder / "matrix-summary.txt").write_text(summary, encoding="utf-8")
+    junit.write(results, wall, folder / "matrix-junit.xml")
+    print(summary)  # shown by -rP in the test report of the first case
+    return {f"{result.case.framework}-{result.case.database}": result for result in results}
+
+
+@pytest.mark.xdist_group("full-matrix")  # one worker runs the whole matrix (two cases at a time)
 @pytest.mark.parametrize(("framework", "database"), CASES, ids=[f"{f}-full-{d}" for f, d in CASES])
 def test_full_variant_answers_the_contract(
-    tmp_path: Path, framework: str, database: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+    framework: str, database: str, request: pytest.FixtureRequest, full_matrix: dict[str, CaseResult]
 ) -> None:
     need_tools(framework)
     if database in SERVERS:
-        fixture, variable = SERVERS[database]
-        monkeypatch.setenv(variable, request.getfixturevalue(fixture))
-    report = verify.verify(framework=catalog.get(framework), variant="full", database=database, workdir=tmp_path)
-    assert report.passed, describe(report)
+        request.getfixturevalue(SERVERS[database][0])  # skips or fails here as the matrix did
+    result = full_matrix[f"{framework}-{database}"]
+    report = result.report
+    assert report is not None, result.error
+    assert result.passed, describe(report) + "\n" + result.tail()
     if database in SERVERS:
         assert report.database_server is not None
         assert report.database_server.startswith(("PostgreSQL ", "MariaDB ", "MySQL ")), report.database_server

@@ -11,16 +11,9 @@ from typing import Any
 
 import pytest
 
-from stackstart import catalog, history
+from stackstart import catalog, gitrun, history
 
-IDENTITY = {
-    "GIT_AUTHOR_NAME": "stackstart",
-    "GIT_AUTHOR_EMAIL": "stackstart@localhost",
-    "GIT_COMMITTER_NAME": "stackstart",
-    "GIT_COMMITTER_EMAIL": "stackstart@localhost",
-    "GIT_AUTHOR_DATE": "2000-01-01T00:00:00+00:00",
-    "GIT_COMMITTER_DATE": "2000-01-01T00:00:00+00:00",
-}
+IDENTITY = history._IDENTITY  # the fixed identity and dates that make a release commit reproducible
 
 
 def git(*args: str, cwd: Path | None = None) -> str:
@@ -97,7 +90,7 @@ def test_the_bundle_is_built_in_a_handful_of_git_processes(tmp_path: Path, monke
             calls.append(args)
         return real_run(args, *rest, **kwargs)
 
-    monkeypatch.setattr(history.subprocess, "run", counting)
+    monkeypatch.setattr(gitrun.subprocess, "run", counting)  # every git call of stackstart goes through gitrun
     root = template_copy(tmp_path / "root")
     history.build_bundle(tmp_path / "a.bundle", root=root, version="1.0.0", past=None)
     few = len(calls)

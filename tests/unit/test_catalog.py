@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
+import jinja2
 import pytest
 import yaml
 
@@ -99,13 +102,44 @@ def test_copier_yml_agrees_with_the_catalog() -> None:
     assert "_tasks" not in questions
     assert "_migrations" not in questions
     assert questions["framework"]["choices"] == [f.key for f in catalog.FRAMEWORKS]
-    for spec in catalog.OPTIONS:
+    for spec in catalog.OPTIONS:  # copier.yml restates the option model for plain Copier: it must not drift
         question = questions[spec.name]
         assert question["default"] == spec.default, spec.name
+        assert question["help"] == spec.help, spec.name
         if spec.choices:
-            assert question["choices"] == list(spec.choices), spec.name
+            assert (question["type"], question["choices"]) == ("str", list(spec.choices)), spec.name
         else:
             assert question["type"] == "bool", spec.name
+        required = next((s for s in catalog.OPTIONS if s.name == spec.requires), None)
+        if required is None:
+            assert "when" not in question, spec.name
+        elif required.choices:
+            assert question["when"] == f"{{{{ {required.name} != 'none' }}}}", spec.name
+        else:
+            assert question["when"] == f"{{{{ {required.name} }}}}", spec.name
+    asked = [name for name, q in questions.items() if not name.startswith("_") and q.get("when") is not False]
+    assert asked == ["project_name", "framework", *(s.name for s in catalog.OPTIONS), "java_package"]
+
+
+def test_the_options_dataclass_is_the_option_model() -> None:
+    assert [(f.name, f.default) for f in fields(Options)] == [(s.name, s.default) for s in catalog.OPTIONS]
+
+
+def test_combinations_are_every_option_set_that_copier_would_ask_for() -> None:
+    """Copier asks an option only when its `when:` holds and answers it False otherwise: the same sets."""
+    questions = yaml.safe_load((ROOT / "copier.yml").read_text())
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)  # renders only True/False
+    reachable = set()
+    for values in itertools.product(*(spec.values for spec in catalog.OPTIONS)):
+        answers = dict(zip([s.name for s in catalog.OPTIONS], values, strict=True))
+        for spec in catalog.OPTIONS:
+            when = questions[spec.name].get("when")
+            if when is not None and env.from_string(when).render(answers) != "True":
+                answers[spec.name] = False
+        reachable.add(Options(**answers))  # type: ignore[arg-type]
+    combos = list(catalog.combinations())
+    assert len(combos) == len(set(combos)) == len(reachable) == 40
+    assert set(combos) == reachable
 
 
 def test_shipped_frameworks_are_exactly_the_template_folders() -> None:
@@ -155,3 +189,20 @@ def test_a_bad_stackstart_require_stops_the_test_run(tmp_path: Path, value: str)
     )
     assert done.returncode == 4, done.stdout + done.stderr  # pytest's usage error
     assert "STACKSTART_REQUIRE names" in done.stderr
+
+
+def test_frameworks_toml_refuses_a_key_the_catalog_does_not_know() -> None:
+    """A typo in the data file must fail every test at import, not quietly drop a setting."""
+    record = {"key": "x", "lokfile": "x.lock", "commands": {}}
+    with pytest.raises(ValueError, match=r"unknown keys \['lokfile'\] in 'x'"):
+        catalog._framework(record, {})
+    family = {"python": {"install": "pip install .", "reserved_names": ["pip"]}}
+    flask = catalog.get("flask")
+    record = {"extends": "python", "key": "y", "title": "Y", "aliases": [], "language": "python", "version": "1"}
+    record |= {"runtime": "r", "toolchain": ["python"], "registry": "PyPI", "port": 1, "db_env": "D"}
+    commands = {name: "c" for name in ("lint", "test", "run", "migrate", "create_admin")}
+    record |= {"reserved_names": ["y"], "commands": commands}
+    made = catalog._framework(record, family)
+    assert made.commands.install == "pip install ."
+    assert made.reserved_names == {"pip", "y"}
+    assert flask.commands.install == catalog.get("django").commands.install  # the family's, shared
