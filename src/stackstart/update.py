@@ -387,20 +387,20 @@ def _renders(
 def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: Path) -> generate.Prerendered:
     """Render ``source``: from its extracted copy (no clone, no git) when its ref is a release tag."""
     data = {k: v for k, v in answers.items() if not k.startswith("_")}
-    tree = history.extracted(source)
-    if tree is None:
+    extracted = history.extracted(source)
+    if extracted is None:
         generate.copier_render(source.path, source.ref, data, target)
         return generate.Prerendered(source, data, target, None)  # Copier renders it itself
-    generate.copier_render(str(tree), None, data, target)
+    generate.copier_render(str(extracted), None, data, target)
     generate.record_source(target, source)
-    return generate.Prerendered(source, data, target, _excludes(tree))
+    return generate.Prerendered(source, data, target, _excludes(extracted))
 
 
-def _excludes(tree: Path) -> frozenset[str]:
+def _excludes(template: Path) -> frozenset[str]:
     """The ``_exclude`` patterns of a template's copier.yml (none when it has none: then Copier's defaults)."""
     import yaml  # copier's own dependency
 
-    config = tree / "copier.yml"
+    config = template / "copier.yml"
     loaded = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
     patterns = loaded.get("_exclude") if isinstance(loaded, dict) else None
     return frozenset(str(p) for p in patterns) if isinstance(patterns, list) else frozenset()

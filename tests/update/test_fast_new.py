@@ -169,3 +169,34 @@ def test_projects_of_the_default_history_update_with_plain_copier_and_with_stack
     assert results[0] == results[1]
     assert status(project) == ""
     assert git(project, "log", "--format=%s").strip()
+
+
+def test_update_hands_its_own_renders_to_copier_update(
+    template_repo: TemplateRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`copier update` renders the old and the new template once more: it takes stackstart's renders instead."""
+    from stackstart import update
+
+    v1 = template_repo.release("v1")
+    # every option answered (auth on, so admin is asked too): Copier's answers are exactly stackstart's
+    request = generate.NewRequest(
+        "shop",
+        catalog.get("flask"),
+        Options(database="sqlite", auth=True, admin=True, docker=True, ci="github"),
+        tmp_path / "shop",
+        source=v1,
+    )
+    generate.create(request)
+    project = tmp_path / "shop"
+    v2 = template_repo.release("v2", lambda flask: (flask / V2_FILE).write_text("# Changes\n"))
+    handed: list[generate.Prerendered] = []
+    real = generate.prerendered
+
+    def spy(renders: list[generate.Prerendered]) -> Any:
+        handed.extend(renders)
+        return real(renders)
+
+    monkeypatch.setattr(generate, "prerendered", spy)
+    result = update.update(project, source=v2)
+    assert result.added == [V2_FILE]
+    assert [(r.source.ref, len(r.used)) for r in handed] == [("v1", 1), ("v2", 1)]
