@@ -32,8 +32,6 @@ _CACHES = {
 
 def pytest_configure(config: pytest.Config) -> None:
     required_frameworks()  # a bad STACKSTART_REQUIRE stops the run before any test
-    if getattr(config.option, "dist", "no") == "load":  # what -n N means: keep each xdist_group on one worker
-        config.option.dist = "loadgroup"
 
 
 @pytest.fixture(scope="session")

@@ -14,11 +14,10 @@ import pytest
 from stackstart import catalog, junit, matrix, toolchains, verify
 from stackstart.matrix import CaseResult
 from tests.build.test_build import describe
-from tests.helpers import available_frameworks, need_tools
+from tests.helpers import available_frameworks, need_tools, required_frameworks
 
 pytestmark = pytest.mark.contract
 
-CASES = [(fw, db) for fw in available_frameworks() for db in matrix.SERVER_DATABASES]
 # the session fixture that starts each server, and the variable verify reads its URL from
 SERVERS = {"postgresql": ("postgres_url", "STACKSTART_POSTGRES_URL"), "mysql": ("mysql_url", "STACKSTART_MYSQL_URL")}
 # where .ci/run wants the matrix's summary and JUnit report (read before the isolation fixture clears STACKSTART_*)
@@ -26,88 +25,80 @@ REPORTS = os.environ.get("STACKSTART_REPORTS")
 EVERY_STEP = list(verify.STEPS)
 
 
-@pytest.fixture(scope="session")
-def full_matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, CaseResult]:
+MUST_CHECK = (
+    "GET /health",
+    "revoked token → 401",
+    "POST /api/items without token → 401",
+    "GET /admin/ anonymous",
+    "create-admin user logs in to the admin through its login form",
+    "POST /api/items empty name → 422",
+    "login takes the same time for an unknown email",
+    "production: the Dockerfile's HEALTHCHECK command passes",
+    "production: login rate limit",
+    "production: the token → 401 once expires_at has passed",
+)
+
+
+def _problems(result: CaseResult) -> list[str]:
+    """What is wrong with one case of the full-variant matrix (empty: it answers the contract)."""
+    report, framework, database = result.report, result.case.framework, result.case.database
+    if report is None:
+        return [f"stopped before any step: {result.error}"]
+    if not result.passed:
+        return [f"failed\n{describe(report)}\n{result.tail()}"]
+    problems = []
+    if database in SERVERS and not (report.database_server or "").startswith(("PostgreSQL ", "MariaDB ", "MySQL ")):
+        problems.append(f"database server {report.database_server!r}")
+    checks = [name for name, _ in catalog.get(framework).checks]
+    if [s.name for s in report.steps] != EVERY_STEP[:4] + checks + EVERY_STEP[4:]:
+        problems.append(f"steps {[s.name for s in report.steps]}")
+    if report.fuzz is None or report.fuzz.failures or report.fuzz.operations != 8:
+        problems.append(f"schemathesis {report.fuzz.summary if report.fuzz else None}")
+    names = [c.name for c in report.checks]
+    if len(names) < 120:
+        problems.append(f"only {len(names)} contract checks")
+    problems += [f"no check {must!r}" for must in MUST_CHECK if not any(n.startswith(must) for n in names)]
+    return problems
+
+
+def test_full_variant_matrix_answers_the_contract(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`stackstart verify` of the full variant over every framework x database, two cases at a time.
 
-    The product's own matrix runner (each case a `stackstart verify --json` child process with its
-    own ports, databases and folders) does the work, once per session; the tests below read its
-    results case by case. Frameworks or servers missing here are left out, and their tests skip (or
-    fail, when STACKSTART_REQUIRE names them) on their own.
+    The product's own matrix runner does the work: each case is a `stackstart verify --json` child
+    process with its own ports, databases and folders. One test (so one xdist worker) runs them all;
+    a framework whose toolchain is missing, or a server that cannot start, is left out here, or fails
+    the test when STACKSTART_REQUIRE says this machine must cover it.
     """
-    selected = {  # the cases this session runs (-k may pick a few)
-        (item.callspec.params["framework"], item.callspec.params["database"])
-        for item in request.session.items
-        if isinstance(item, pytest.Function) and item.originalname == "test_full_variant_answers_the_contract"
-    }
-    frameworks = [fw for fw in available_frameworks() if not toolchains.missing_tools(catalog.get(fw))]
-    databases, urls = ["sqlite"], {}
+    frameworks = []
+    for framework in available_frameworks():
+        missing = toolchains.missing_tools(catalog.get(framework))
+        if missing and framework in required_frameworks():
+            pytest.fail(f"{framework}: missing {', '.join(missing)} (required by STACKSTART_REQUIRE)")
+        if not missing:
+            frameworks.append(framework)
+    if not frameworks:
+        pytest.skip("no shipped framework has its toolchain here")
+    databases = ["sqlite"]
     for database, (fixture, variable) in SERVERS.items():
-        if not any(db == database for _, db in selected):
-            continue
         try:
-            urls[variable] = request.getfixturevalue(fixture)
-        except (pytest.skip.Exception, pytest.fail.Exception):
+            monkeypatch.setenv(variable, request.getfixturevalue(fixture))  # fails when required
+        except pytest.skip.Exception:
             continue
         databases.append(database)
-    cases = [c for c in matrix.expand(frameworks, ["full"], databases) if (c.framework, c.database) in selected]
-    folder = Path(REPORTS) if REPORTS else tmp_path_factory.mktemp("matrix")
+    folder = Path(REPORTS) if REPORTS else tmp_path
     folder.mkdir(parents=True, exist_ok=True)
-    saved = {key: os.environ.get(key) for key in urls}
-    os.environ.update(urls)
-    try:
-        started = time.monotonic()
-        results = matrix.run(cases, jobs=2, logs=folder / "logs")
-        wall = time.monotonic() - started
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    started = time.monotonic()
+    results = matrix.run(matrix.expand(frameworks, ["full"], databases), jobs=2, logs=folder / "logs")
+    wall = time.monotonic() - started
     summary = "\n".join(matrix.format_summary(results, wall) + matrix.format_failures(results)) + "\n"
     (folder / "matrix-summary.txt").write_text(summary, encoding="utf-8")
     junit.write(results, wall, folder / "matrix-junit.xml")
-    print(summary)  # shown by -rP in the test report of the first case
-    return {f"{result.case.framework}-{result.case.database}": result for result in results}
-
-
-@pytest.mark.xdist_group("full-matrix")  # one worker runs the whole matrix (two cases at a time)
-@pytest.mark.parametrize(("framework", "database"), CASES, ids=[f"{f}-full-{d}" for f, d in CASES])
-def test_full_variant_answers_the_contract(
-    framework: str, database: str, request: pytest.FixtureRequest, full_matrix: dict[str, CaseResult]
-) -> None:
-    need_tools(framework)
-    if database in SERVERS:
-        request.getfixturevalue(SERVERS[database][0])  # skips or fails here as the matrix did
-    result = full_matrix[f"{framework}-{database}"]
-    report = result.report
-    assert report is not None, result.error
-    assert result.passed, describe(report) + "\n" + result.tail()
-    if database in SERVERS:
-        assert report.database_server is not None
-        assert report.database_server.startswith(("PostgreSQL ", "MariaDB ", "MySQL ")), report.database_server
-    checks = [name for name, _ in catalog.get(framework).checks]
-    assert [s.name for s in report.steps] == EVERY_STEP[:4] + checks + EVERY_STEP[4:]
-    assert all(s.status == "passed" for s in report.steps), describe(report)
-    assert report.fuzz is not None
-    assert report.fuzz.failures == []
-    assert report.fuzz.operations == 8, report.fuzz.summary
-    names = [c.name for c in report.checks]
-    assert len(names) >= 120, names
-    for must in (
-        "GET /health",
-        "revoked token → 401",
-        "POST /api/items without token → 401",
-        "GET /admin/ anonymous",
-        "create-admin user logs in to the admin through its login form",
-        "POST /api/items empty name → 422",
-        "login takes the same time for an unknown email",
-        "production: the Dockerfile's HEALTHCHECK command passes",
-        "production: login rate limit",
-        "production: the token → 401 once expires_at has passed",
-    ):
-        assert any(n.startswith(must) for n in names), must
+    print(summary)  # -rP shows it in the test report
+    assert len(results) == len(frameworks) * len(databases)
+    problems = {result.case.id: found for result in results if (found := _problems(result))}
+    assert not problems, summary + "\n".join(f"{case}: {'; '.join(found)}" for case, found in problems.items())
 
 
 @pytest.mark.parametrize("framework", ["flask"])  # the command's own behaviour; templates are covered above
