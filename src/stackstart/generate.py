@@ -453,29 +453,31 @@ def prerendered(renders: list[Prerendered]) -> Iterator[None]:
 
 def copier_render(source: str, ref: str | None, data: Mapping[str, object], target: Path) -> None:
     """`copier copy` of ``source`` (at git ``ref``, if given) with ``data``: no prompts, no tasks, one error type."""
+    at = f" at {ref}" if ref else ""
+    run_copier(
+        "copy",
+        f"copier failed to render the {data.get('framework', '')} template{at}",
+        src_path=source,
+        dst_path=target,
+        data=dict(data),
+        vcs_ref=ref,
+        cleanup_on_error=False,
+    )
+
+
+def run_copier(action: str, failure: str, **settings: Any) -> None:
+    """Copier's ``run_<action>`` with ``settings``: no prompts, no tasks, unsafe templates refused; one error type."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. copier's DirtyLocalWarning in a source checkout
             with copier_worker()(
-                src_path=source,
-                dst_path=target,
-                data=dict(data),
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                unsafe=False,
-                skip_tasks=True,
-                vcs_ref=ref,
-                cleanup_on_error=False,
+                defaults=True, overwrite=True, quiet=True, unsafe=False, skip_tasks=True, **settings
             ) as worker:
-                worker.run_copy()
+                getattr(worker, f"run_{action}")()
     except StackstartError:
         raise
     except Exception as error:  # copier's own errors are many and not all share a base class
-        raise ToolError.from_output(
-            f"copier failed to render the {data.get('framework', '')} template{f' at {ref}' if ref else ''}",
-            str(error) or type(error).__name__,
-        ) from error
+        raise ToolError.from_output(failure, str(error) or type(error).__name__) from error
 
 
 def _new_secret(kind: str) -> str:

@@ -28,7 +28,6 @@ import hashlib
 import os
 import re
 import shutil
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Any
 
 from stackstart import catalog, envfile, generate, gitrun, history, interrupts, scratch, transaction, tree
 from stackstart.catalog import Framework, Options
-from stackstart.errors import StackstartError, ToolError, UsageError
+from stackstart.errors import UsageError
 
 __all__ = [
     "ANSWERS_FILE",
@@ -431,27 +430,16 @@ def _merge(
 ) -> None:
     """`copier update` in ``project`` (the scratch clone), then the protections and the lists of the result."""
     before = _committed(project)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with generate.copier_worker()(
-                dst_path=project,
-                data=options.as_data(),
-                answers_file=Path(ANSWERS_FILE),
-                vcs_ref=source.ref,
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                conflict=conflict,
-                skip_tasks=True,
-                unsafe=False,
-                skip_answered=True,
-            ) as worker:
-                worker.run_update()
-    except StackstartError:
-        raise
-    except Exception as error:
-        raise ToolError.from_output("copier update failed", str(error)) from error
+    generate.run_copier(
+        "update",
+        "copier update failed",
+        dst_path=project,
+        data=options.as_data(),
+        answers_file=Path(ANSWERS_FILE),
+        vcs_ref=source.ref,
+        conflict=conflict,
+        skip_answered=True,
+    )
     _protect(project, before, old, new, result)
     _collect(project, result)
 
