@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,7 +17,9 @@ from stackstart import catalog, toolchains
 __all__ = [
     "available_frameworks",
     "env_file_values",
+    "envelope",
     "free_port",
+    "json_result",
     "need_tools",
     "quick_start_lines",
     "required_frameworks",
@@ -81,3 +85,24 @@ def env_file_values(env_file: Path) -> dict[str, str]:
     """KEY=value lines of a .env file (comments and other lines left out)."""
     lines = env_file.read_text().splitlines()
     return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def envelope(stdout: str, command: str) -> dict[str, Any]:
+    """The one JSON document a ``--json`` run printed, checked against docs/json.md."""
+    doc: dict[str, Any] = json.loads(stdout)
+    assert set(doc) in (
+        {"schema", "stackstart", "command", "project", "result"},
+        {"schema", "stackstart", "command", "project", "error"},
+    ), doc
+    assert (doc["schema"], doc["command"]) == (1, command)
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", doc["stackstart"]), doc["stackstart"]  # a release test runs others
+    assert doc["project"] is None or set(doc["project"]) == {"name", "path"}
+    return doc
+
+
+def json_result(stdout: str, command: str) -> dict[str, Any]:
+    """The ``result`` of the envelope a successful ``--json`` run printed."""
+    doc = envelope(stdout, command)
+    assert "result" in doc, doc
+    result: dict[str, Any] = doc["result"]
+    return result

@@ -7,21 +7,21 @@ own output and the traceback only with ``--debug`` (DESIGN.md §7).
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
+import signal
 import sys
 import tempfile
 import threading
 import time
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import click
 
-from stackstart import __version__, catalog, interrupts, scratch
+from stackstart import __version__, catalog, envelope, interrupts, scratch
 from stackstart.errors import (
     INTERNAL_ERROR,
     INTERRUPTED,
@@ -79,8 +79,74 @@ def _same_framework(name: object) -> object:
     return framework.key if framework else str(name).lower()
 
 
-def _emit_json(document: object) -> None:
-    click.echo(json.dumps(document, indent=2))
+@dataclass
+class _Invocation:
+    """What :func:`main` needs to know to report an error: set while the command line is parsed."""
+
+    command: str | None = None
+    debug: bool = False
+    as_json: bool = False
+    printed: bool = False  # the one JSON document is on stdout already
+
+
+def _invocation() -> _Invocation:
+    return click.get_current_context().find_object(_Invocation) or _Invocation()
+
+
+def _note_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    invocation = ctx.find_object(_Invocation)
+    if value and invocation is not None:
+        invocation.debug = True
+
+
+class _Command(click.Command):
+    """A subcommand: takes ``--debug`` after its name too, and notes its name and ``--json`` for :func:`main`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(
+            click.Option(
+                ["--debug"], is_flag=True, hidden=True, expose_value=False, is_eager=True, callback=_note_debug
+            )
+        )
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        invocation = ctx.find_object(_Invocation)
+        if invocation is None:
+            return super().parse_args(ctx, args)
+        invocation.command = self.name
+        takes_json = any(param.name == "as_json" for param in self.params)
+        given = list(args)  # the parser consumes args
+        try:
+            rest = super().parse_args(ctx, args)
+        except click.UsageError:
+            # the parse failed before --json was read: an error in JSON all the same when it was given
+            options = given[: given.index("--")] if "--" in given else given
+            invocation.as_json = takes_json and "--json" in options
+            raise
+        invocation.as_json = bool(ctx.params.get("as_json"))
+        return rest
+
+
+class _Group(click.Group):
+    command_class = _Command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """A KeyboardInterrupt our signal handler did not make (raised by code): Interrupted, as Ctrl-C is.
+
+        Left alone, click would print an empty line and turn it into an Abort.
+        """
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as error:
+            raise Interrupted(signal.SIGINT) from error
+
+
+def _emit_json(result: dict[str, object], project: tuple[str, Path] | None = None) -> None:
+    """The command's result in the envelope of every ``--json`` command."""
+    invocation = _invocation()
+    click.echo(envelope.dumps(envelope.success(invocation.command or "", result, project)))
+    invocation.printed = True
 
 
 def _option_decorators(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -115,13 +181,19 @@ def _framework_help() -> str:
     return f"{now}" + (f" (not available yet: {later})" if later else "") + f"; or an alias such as {aliases}."
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="stackstart")
-@click.option("--debug", is_flag=True, envvar="STACKSTART_DEBUG", help="Show tracebacks on errors.")
-@click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="STACKSTART_DEBUG",
+    is_eager=True,
+    expose_value=False,
+    callback=_note_debug,
+    help="Show what a tool underneath said and the traceback on errors (also after the command's name).",
+)
+def cli() -> None:
     """Starter repositories for Django, Flask, Express, Laravel, Rails, Spring Boot and ASP.NET Core."""
-    ctx.obj = {"debug": debug}
 
 
 def _ask(prompt: Callable[..., Any], question: str, **kwargs: Any) -> Any:
@@ -234,7 +306,7 @@ def new_command(
     if not dry_run:
         interrupts.set_outcome(f"interrupted, but {shown} had already been created completely")
     if as_json:
-        _emit_json(result.as_json())
+        _emit_json(result.as_json(), (request.name, request.destination))
         return
     opts = request.options
     summary = ", ".join(
@@ -262,51 +334,15 @@ def new_command(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
 def list_command(as_json: bool) -> None:
     """Frameworks, versions, options and the commands of their projects."""
-    rows = []
-    for fw in catalog.FRAMEWORKS:
-        rows.append(
-            {
-                "key": fw.key,
-                "title": fw.title,
-                "aliases": list(fw.aliases),
-                "language": fw.language,
-                "version": fw.version,
-                "runtime": fw.runtime,
-                "registry": fw.registry,
-                "toolchain": list(fw.toolchain),
-                "available": fw.available,
-                "port": fw.port,
-                "database_env": fw.db_env,
-                "options": {
-                    spec.name: list(spec.choices) if spec.choices else [False, True] for spec in catalog.OPTIONS
-                },
-                "commands": {
-                    what: catalog.command(fw, what, {})
-                    for what in ("install", "migrate", "test", "run", "create_admin", "lint")
-                },
-            }
-        )
+    listing = envelope.list_result()
     if as_json:
-        _emit_json(
-            {
-                "frameworks": rows,
-                "options": [
-                    {
-                        "name": s.name,
-                        "choices": list(s.choices) if s.choices else None,
-                        "default": s.default,
-                        "requires": s.requires,
-                        "help": s.help,
-                    }
-                    for s in catalog.OPTIONS
-                ],
-            }
-        )
+        _emit_json(listing)
         return
+    rows: list[dict[str, Any]] = listing["frameworks"]  # type: ignore[assignment]
     for row in rows:
         state = "available" if row["available"] else "not available yet"
         click.echo(f"{row['key']:<11} {row['title']} {row['version']} ({row['runtime']}, {row['registry']}) — {state}")
-        for what, command in row["commands"].items():  # type: ignore[attr-defined]
+        for what, command in row["commands"].items():
             click.echo(f"    {what.replace('_', '-'):<13} {command}")
     click.echo(
         "\noptions: "
@@ -326,12 +362,7 @@ def doctor_command(as_json: bool) -> None:
     found = toolchains.detect()
     buildable = toolchains.buildable(found)
     if as_json:
-        _emit_json(
-            {
-                "tools": {k: {"present": f.present, "path": f.path, "version": f.version} for k, f in found.items()},
-                "frameworks": {k: {"buildable": not missing, "missing": missing} for k, missing in buildable.items()},
-            }
-        )
+        _emit_json(envelope.doctor_result(found, buildable))
         return
     for key, tool in found.items():
         click.echo(f"{key:<9} {tool.version or '?':<12} {tool.path}" if tool.present else f"{key:<9} missing")
@@ -513,7 +544,7 @@ def _verify_one(
         if own_logs and logs is not None:
             shutil.rmtree(logs, ignore_errors=True)
     if as_json:
-        _emit_json(report.as_json())
+        _emit_json(report.as_json(), (report.name or report.project.name, report.project))
     elif not progress.enabled:
         for step in report.steps:
             click.echo(
@@ -529,7 +560,8 @@ def _verify_one(
             + (f" (kept in {report.project})" if keep else "")
         )
     if not report.passed:
-        sys.exit(VerifyFailed.exit_code)
+        failed = next(step for step in report.steps if step.status == "failed")
+        raise VerifyFailed(f"verify failed at step {failed.name} ({report.framework.key} {report.options.slug})")
 
 
 def _verify_matrix(cases: list[Any], jobs: int, as_json: bool, junit_file: Path | None) -> None:
@@ -565,7 +597,8 @@ def _verify_matrix(cases: list[Any], jobs: int, as_json: bool, junit_file: Path 
         for line in matrix.format_summary(results, wall):
             click.echo(line)
     if not passed:
-        sys.exit(VerifyFailed.exit_code)
+        failed = [result.case.id for result in results if not result.passed]
+        raise VerifyFailed(f"verify failed: {len(failed)} of {len(results)} cases ({', '.join(failed)})")
 
 
 def _print_matrix(document: dict[str, Any], as_json: bool) -> None:
@@ -628,18 +661,16 @@ def update_command(
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
     if as_json:
-        _emit_json(result.as_json())
+        _emit_json(result.as_json(), (result.project.name, result.project))
     else:
         _print_update(result)
     if result.conflicted:
-        if not as_json:
-            click.echo(f"error: {len(result.conflicted)} conflicted file(s)", err=True)
-        sys.exit(UpdateConflicts.exit_code)
+        raise UpdateConflicts(f"{len(result.conflicted)} conflicted file(s)")
 
 
 def _update_check(result: Any, as_json: bool) -> None:
     if as_json:
-        _emit_json(result.as_json())
+        _emit_json(result.as_json(), (result.project.name, result.project))
     elif result.update_available:
         click.echo(
             f"{result.project.name}: template {result.from_version} → {result.to_version} available; "
@@ -692,8 +723,11 @@ def _print_update(result: Any) -> None:
         click.echo("changed files are not committed: review with git diff, resolve conflicts, then commit")
 
 
-def _say(error: BaseException, message: str, debug: bool, detail: str = "", hint: str = "") -> None:
-    """The one line of an error (its first); with --debug, the rest, what the tool underneath said, the traceback."""
+def _say(error: BaseException, message: str, debug: bool, detail: str = "", hint: str = "", trace: bool = True) -> str:
+    """The one line of an error (its first), which it returns; with --debug, the rest, the tool's output, the traceback.
+
+    ``trace``: False for usage errors, whose traceback would only show where the input was checked.
+    """
     lines = [line.strip() for line in message.splitlines() if line.strip()] or ["failed"]
     more = "\n".join([*lines[1:], *([detail] if detail else [])])
     if more and not debug:
@@ -702,7 +736,9 @@ def _say(error: BaseException, message: str, debug: bool, detail: str = "", hint
     if debug:
         if more:
             click.echo(more, err=True)
-        traceback.print_exception(error)
+        if trace:
+            traceback.print_exception(error)
+    return lines[0]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -713,47 +749,55 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def _run(argv: list[str] | None) -> int:
-    debug = "--debug" in (argv if argv is not None else sys.argv[1:]) or bool(os.environ.get("STACKSTART_DEBUG"))
+    invocation = _Invocation()
     try:
         try:
-            cli.main(args=argv, prog_name="stackstart", standalone_mode=False)
+            cli.main(args=argv, prog_name="stackstart", standalone_mode=False, obj=invocation)
         finally:
             with interrupts.deferred():
                 scratch.remove_owned()  # a backstop: whatever a cut-short cleanup did not get to
     except (Exception, click.Abort) as error:
         stop = interrupts.received()
         if stop is None or isinstance(error, click.exceptions.Exit):
-            return _report(error, debug)
-        click.echo(f"error: {stop.message}", err=True)  # whatever the interrupt turned into on its way out
-        return stop.exit_code
+            code, message = _report(error, invocation.debug)
+        else:
+            code, message = _interrupted(stop)  # whatever the interrupt turned into on its way out
     except Interrupted as stop:
-        click.echo(f"error: {stop.message}", err=True)
-        return stop.exit_code
+        code, message = _interrupted(stop)
     except KeyboardInterrupt:  # SIGINT outside our handler's reach (another thread): same message
-        click.echo("error: interrupted; nothing was left behind", err=True)
-        return INTERRUPTED
-    return 0
+        code, message = _interrupted(Interrupted(INTERRUPTED - 128))
+    else:
+        return 0
+    if code != 0 and invocation.as_json and not invocation.printed:
+        click.echo(envelope.dumps(envelope.failure(invocation.command, message, code)))
+    return code
 
 
-def _report(error: Exception | click.Abort, debug: bool) -> int:
-    """One line for ``error``; its exit code."""
+def _interrupted(stop: Interrupted) -> tuple[int, str]:
+    click.echo(f"error: {stop.message}", err=True)
+    return stop.exit_code, stop.message
+
+
+def _report(error: Exception | click.Abort, debug: bool) -> tuple[int, str]:
+    """One line on stderr for ``error``; its exit code and that line (without ``error:``)."""
     if isinstance(error, click.exceptions.Exit):
-        return error.exit_code
+        return error.exit_code, ""
     if isinstance(error, click.Abort):  # click's word for KeyboardInterrupt, and for the end of input at a prompt
         if isinstance(error.__context__, KeyboardInterrupt):  # raised by code, not by our signal handler
-            click.echo("error: interrupted; nothing was left behind", err=True)
-            return INTERRUPTED
-        click.echo("error: input ended before every question was answered; nothing was written", err=True)
-        return UsageError.exit_code
+            return _interrupted(Interrupted(INTERRUPTED - 128))
+        message = "input ended before every question was answered; nothing was written"
+        click.echo(f"error: {message}", err=True)
+        return UsageError.exit_code, message
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):  # bare `stackstart`: the help, as click shows it
+        error.show()
+        return error.exit_code, "no command given"
     if isinstance(error, click.UsageError):
         ctx = error.ctx
         hint = f" (see 'stackstart {ctx.info_name} --help')" if ctx and ctx.parent else " (see 'stackstart --help')"
-        _say(error, error.format_message(), debug, hint=hint)
-        return UsageError.exit_code
+        return UsageError.exit_code, _say(error, error.format_message(), debug, hint=hint, trace=False)
     if isinstance(error, StackstartError):
-        _say(error, str(error), debug, error.detail)
-        return error.exit_code
-    # a bug or an unexpected tool failure: still one clear line
+        trace = not isinstance(error, UsageError)
+        return error.exit_code, _say(error, str(error), debug, error.detail, trace=trace)
+    # a bug: one clear line, a code of its own, and how to see more
     hint = "" if debug else " (run with --debug for the traceback)"
-    _say(error, f"internal error: {type(error).__name__}: {error}", debug, hint=hint)
-    return INTERNAL_ERROR
+    return INTERNAL_ERROR, _say(error, f"internal error: {type(error).__name__}: {error}", debug, hint=hint)

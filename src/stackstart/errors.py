@@ -6,18 +6,22 @@
 | 1 | a tool underneath failed (copier, git, a toolchain) |
 | 2 | usage: the user asked for something wrong; nothing was written |
 | 3 | `verify`: a step of the smoke pipeline failed |
-| 4 | `update`: the merge left conflicted files to resolve |
+| 4 | `update`: conflicted files to resolve |
 | 5 | `update --check`: an update is available |
-| 70 | internal error: a bug in stackstart (please report it with --debug output) |
+| 70 | internal error: a bug in stackstart (report it with the `--debug` output) |
 | 129 | interrupted by SIGHUP; nothing was left behind |
 | 130 | interrupted by Ctrl-C (SIGINT); nothing was left behind |
 | 143 | interrupted by SIGTERM; nothing was left behind |
 
-Interrupted runs exit with 128 + the signal number, as shells report it.
+The README holds the same table, and a unit test compares the three
+(this one, the README's, :data:`EXIT_CODES`). Interrupted runs exit with
+128 + the signal number, as shells report it. An unexpected exception (a bug)
+is not a tool failure: it gets 70 (``EX_SOFTWARE``) and the line says
+"internal error" and how to see the traceback (``--debug``).
 
 Every error is one line on stderr. What a tool underneath printed (git's or
 Copier's several lines) travels on the exception as ``detail`` and is shown
-only with ``--debug``.
+only with ``--debug``. A usage error never shows a traceback.
 """
 
 from __future__ import annotations
@@ -74,7 +78,7 @@ class ToolError(StackstartError):
 
 
 class VerifyFailed(StackstartError):
-    """A step of the smoke pipeline failed: exit code 3."""
+    """A step of the smoke pipeline failed (the report is printed first): exit code 3."""
 
     exit_code = 3
 
@@ -114,10 +118,10 @@ EXIT_CODES: dict[int, str] = {
     0: "done",
     ToolError.exit_code: "a tool underneath failed (copier, git, a toolchain)",
     UsageError.exit_code: "usage: the user asked for something wrong; nothing was written",
-    VerifyFailed.exit_code: "verify: a step of the smoke pipeline failed",
-    UpdateConflicts.exit_code: "update: conflicted files to resolve",
-    UpdateAvailable.exit_code: "update --check: an update is available",
-    INTERNAL_ERROR: "internal error: a bug in stackstart (report it with the --debug output)",
+    VerifyFailed.exit_code: "`verify`: a step of the smoke pipeline failed",
+    UpdateConflicts.exit_code: "`update`: conflicted files to resolve",
+    UpdateAvailable.exit_code: "`update --check`: an update is available",
+    INTERNAL_ERROR: "internal error: a bug in stackstart (report it with the `--debug` output)",
     128 + 1: "interrupted by SIGHUP; nothing was left behind",
     INTERRUPTED: "interrupted by Ctrl-C (SIGINT); nothing was left behind",
     128 + 15: "interrupted by SIGTERM; nothing was left behind",

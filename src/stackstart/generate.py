@@ -36,6 +36,7 @@ __all__ = [
     "NewRequest",
     "NewResult",
     "Step",
+    "check_answers_spelling",
     "check_available",
     "check_destination",
     "check_name",
@@ -102,20 +103,17 @@ class NewResult:
     notes: list[str] = field(default_factory=list)
 
     def as_json(self) -> dict[str, object]:
-        """The ``--json`` document."""
+        """The ``result`` of the ``--json`` envelope (the project's name and path are in the envelope)."""
         req = self.request
         return {
-            "project": req.name,
             "framework": req.framework.key,
             "options": req.options.as_data(),
-            "destination": str(req.destination),
             "dry_run": self.dry_run,
             "git": req.git,
             "committed": self.committed,
             "files": self.files,
             "next_steps": [{"what": s.what, "command": s.command} for s in self.next_steps],
             "notes": self.notes,
-            "stackstart_version": __version__,
         }
 
 
@@ -213,6 +211,22 @@ def read_answers(
     except UsageError as error:
         raise UsageError(f"{problem} has a bad option: {error} (restore it with git checkout)") from error
     return answers, framework, options
+
+
+def check_answers_spelling(project: Path, framework: Framework) -> None:
+    """Refuse an answers file that names ``framework`` otherwise than by its key, where Copier will read it.
+
+    stackstart reads ``framework: FLASK`` or an alias (:func:`read_answers`);
+    Copier's update replays the file as written and accepts only the key.
+    """
+    import yaml
+
+    written = yaml.safe_load((project / ANSWERS_FILE).read_text(encoding="utf-8")).get("framework")
+    if written != framework.key:
+        raise UsageError(
+            f"{project / ANSWERS_FILE} names the framework {quote(str(written))}, which Copier's update does not "
+            f"accept: write framework: {framework.key}, commit, then run stackstart update again"
+        )
 
 
 def check_output(folder: Path) -> None:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from stackstart import catalog, contract, fuzz
+from stackstart import catalog, contract, envelope, fuzz
 from stackstart.catalog import Options
 from stackstart.errors import StackstartError, ToolError, UsageError, quote
 from stackstart.verify import StepResult, VerifyReport
@@ -158,6 +158,7 @@ class CaseResult:
             "error": self.error or None,
             "log": str(log) if log else None,
             "log_tail": self.tail() if not self.passed else None,
+            "project": str(self.report.project) if self.report else None,
             "report": self.report.as_json() if self.report else None,
         }
 
@@ -170,10 +171,13 @@ Runner = Callable[[Case, Path, Callable[[str, "StepResult | None"], None]], Veri
 
 
 def report_from_json(document: dict[str, Any]) -> VerifyReport:
-    """A :class:`VerifyReport` back from the ``verify --json`` document a child process printed."""
+    """A :class:`VerifyReport` back from the ``verify --json`` envelope a child process printed."""
+    project = document["project"]
+    document = dict(envelope.result_of(document))
     fuzzed = document.get("schemathesis")
     return VerifyReport(
-        project=Path(document["project"]),
+        project=Path(project["path"]),
+        name=project["name"],
         framework=catalog.get(document["framework"]),
         options=Options(**document["options"]),
         variant=document["variant"],

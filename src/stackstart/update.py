@@ -86,9 +86,8 @@ class UpdateResult:
         return not (self.added or self.changed or self.removed or self.conflicted or self.env.added or self.env.updated)
 
     def as_json(self) -> dict[str, object]:
-        """The ``--json`` document."""
+        """The ``result`` of the ``--json`` envelope (the project's name and path are in the envelope)."""
         return {
-            "project": str(self.project),
             "framework": self.framework.key,
             "from": self.from_version,
             "to": self.to_version,
@@ -120,9 +119,8 @@ class CheckResult:
         return history.tag_version(self.to_version) > history.tag_version(self.from_version)
 
     def as_json(self) -> dict[str, object]:
-        """The ``--check --json`` document."""
+        """The ``result`` of the ``--check --json`` envelope."""
         return {
-            "project": str(self.project),
             "framework": self.framework.key,
             "from": self.from_version,
             "to": self.to_version,
@@ -305,6 +303,7 @@ def _update(
     result = UpdateResult(project, fw, from_version, to_version, options, changes, dry_run=dry_run, notes=notes)
     if history.tag_version(from_version) == source.version and not changes:
         return result  # already up to date
+    generate.check_answers_spelling(project, fw)  # Copier reads the file itself from here on
     work = scratch.Scratch.create(scratch.system_tempdir(), _SCRATCH)
     try:
         with scratch.temp_root(work.tmp):  # Copier's own temporary folders go in there too

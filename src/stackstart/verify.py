@@ -105,6 +105,7 @@ class VerifyReport:
     checks: list[contract.Check] = field(default_factory=list)
     database_server: str | None = None  # name and version of the server it ran against, if any
     fuzz: fuzz.FuzzResult | None = None  # the schemathesis run, when there was one
+    name: str = ""  # the project's name (its folder's name when empty)
 
     @property
     def passed(self) -> bool:
@@ -112,9 +113,8 @@ class VerifyReport:
         return all(step.status != "failed" for step in self.steps)
 
     def as_json(self) -> dict[str, object]:
-        """The ``--json`` document."""
+        """The ``result`` of the ``--json`` envelope (the project's name and path are in the envelope)."""
         return {
-            "project": str(self.project),
             "framework": self.framework.key,
             "variant": self.variant,
             "options": self.options.as_data(),
@@ -504,7 +504,7 @@ def verify(
             name, framework, options = read_project(path)
             if database is not None and database != options.database:
                 raise UsageError(f"{path} was generated for {options.database}; drop --database or regenerate")
-        report = VerifyReport(path or root / name, framework, options, variant)
+        report = VerifyReport(path or root / name, framework, options, variant, name=name)
         databases = _server_databases(options.database, 2) if options.database in _SERVERS else _no_databases()
         with databases as found:
             report.database_server = found.server

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -14,7 +13,7 @@ import pytest
 from stackstart import catalog, junit, matrix, toolchains, verify
 from stackstart.matrix import CaseResult
 from tests.build.test_build import describe
-from tests.helpers import available_frameworks, need_tools, required_frameworks
+from tests.helpers import available_frameworks, json_result, need_tools, required_frameworks
 
 pytestmark = pytest.mark.contract
 
@@ -111,7 +110,7 @@ def test_verify_command_json_on_the_minimal_variant(framework: str) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stdout + done.stderr
-    report = json.loads(done.stdout)
+    report = json_result(done.stdout, "verify")
     assert report["passed"] is True
     statuses = {s["name"]: s["status"] for s in report["steps"]}
     assert statuses["migrate"] == "skipped"

@@ -44,6 +44,21 @@ def test_update_and_verify_read_a_framework_written_as_an_alias(framework: str, 
     assert_usage_error(refused, "shop was generated for sqlite", Path.cwd(), before=_tree(Path.cwd()))
 
 
+def test_an_update_that_merges_asks_for_the_key_where_copier_reads_the_file() -> None:
+    """Copier's update replays the answers file as written and takes only the key: one line, nothing touched."""
+    project = _project_naming("flask", "FLASK")
+    before = _tree(Path.cwd())
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True)
+    for extra in ([], ["--dry-run"]):
+        result = invoke("update", "shop", "--admin", *extra)
+        assert_usage_error(result, 'names the framework "FLASK"', Path.cwd(), before=before)
+        assert "write framework: flask, commit" in result.stderr
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True)
+    assert status.stdout == ""
+    again = subprocess.run(["git", "rev-parse", "HEAD"], cwd=project, capture_output=True, text=True, check=True)
+    assert again.stdout == head.stdout
+
+
 def test_read_answers_returns_the_catalog_framework_and_its_key() -> None:
     project = _project_naming("flask", " Flask")
     answers, framework, options = generate.read_answers(project)

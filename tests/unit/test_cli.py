@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 
 from stackstart import cli, generate
 from stackstart.errors import INTERNAL_ERROR, ToolError
+from tests.helpers import json_result
 
 
 class _Entry:
@@ -121,10 +122,96 @@ def test_a_failed_render_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch, 
     assert tree(Path.cwd()) == []
 
 
-def test_debug_shows_the_traceback() -> None:
-    result = invoke("--debug", "new", "shop", "-f", "cobol")
-    assert result.exit_code == 2
-    assert "Traceback" in result.stderr
+def _tool_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: Any) -> None:
+        raise ToolError("git init failed in shop: nope", "fatal: nope\nhint: what git said next")
+
+    monkeypatch.setattr(generate, "render", broken)
+
+
+def test_a_tool_failure_is_one_line_without_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    _tool_fails(monkeypatch)
+    result = invoke("new", "shop", "-f", "flask")
+    assert result.exit_code == 1
+    assert result.stderr == "error: git init failed in shop: nope (run with --debug for the details)\n"
+
+
+@pytest.mark.parametrize("where", ["before the command", "after the command", "environment"])
+def test_debug_in_any_position_shows_what_the_tool_said_and_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    _tool_fails(monkeypatch)
+    args = ["new", "shop", "-f", "flask"]
+    if where == "environment":
+        monkeypatch.setenv("STACKSTART_DEBUG", "1")
+    result = invoke("--debug", *args) if where == "before the command" else invoke(*args, "--debug")
+    if where == "environment":
+        result = invoke(*args)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "error: git init failed in shop: nope"
+    assert "hint: what git said next" in lines
+    assert "Traceback (most recent call last):" in lines
+    assert tree(Path.cwd()) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--debug", "new", "shop", "-f", "cobol"],  # our check
+        ["new", "shop", "-f", "cobol", "--debug"],
+        ["new", "shop", "-f", "flask", "--admin", "--no-auth", "--debug"],
+        ["new", "shop", "-f", "flask", "--ci", "gitlab", "--debug"],  # click's checks
+        ["new", "--debug", "shop", "--frobnicate"],
+        ["--debug", "verify", "--framework", "rails", "--variant", "api"],
+    ],
+)
+def test_debug_never_adds_a_traceback_to_a_usage_error(args: list[str]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stdout == ""
+
+
+def test_bare_stackstart_shows_the_help_as_click_does() -> None:
+    done = subprocess.run([sys.executable, "-m", "stackstart"], capture_output=True, text=True, check=False)
+    assert done.returncode == 2  # click's own choice for a group called without a command
+    assert done.stdout == ""
+    assert done.stderr.startswith("Usage: stackstart [OPTIONS] COMMAND [ARGS]...")
+    assert "Commands:" in done.stderr
+    assert "error:" not in done.stderr
+    assert (
+        done.stderr
+        == subprocess.run(
+            [sys.executable, "-m", "stackstart", "--help"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+
+
+def test_update_dry_run_shows_option_changes_as_the_user_writes_them() -> None:
+    made = invoke("new", "shop", "-f", "flask", "--defaults")
+    assert made.exit_code == 0, made.output
+    for extra in (["--dry-run"], []):
+        result = invoke("update", "shop", "--admin", "--ci", "none", *extra)
+        assert result.exit_code == 0, result.output
+        first = result.stdout.splitlines()[0]
+        assert first.endswith("; options auth off→on, admin off→on, ci github→none"), first
+        assert "True" not in result.stdout
+        assert "False" not in result.stdout
+
+
+def test_ctrl_c_raised_inside_a_command_says_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A KeyboardInterrupt that our signal handler did not turn into Interrupted (click makes it an Abort)."""
+
+    def cut(*args: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(generate, "render", cut)
+    result = invoke("new", "shop", "-f", "flask")
+    assert result.exit_code == 130
+    assert result.stderr == "error: interrupted; nothing was left behind\n"
+    assert tree(Path.cwd()) == []
 
 
 # ---------------------------------------------------------------- new: success
@@ -159,9 +246,9 @@ def test_new_creates_commits_and_prints_next_steps() -> None:
 def test_new_json_reports_options_destination_files_and_commands() -> None:
     result = invoke("new", "my-shop", "-f", "flask", "--admin", "--docker", "--no-git", "--json")
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    assert json.loads(result.stdout)["project"] == {"name": "my-shop", "path": str(Path.cwd() / "my-shop")}
+    doc = json_result(result.stdout, "new")
     assert doc["options"] == {"database": "sqlite", "auth": True, "admin": True, "docker": True, "ci": "github"}
-    assert doc["destination"] == str(Path.cwd() / "my-shop")
     assert "Dockerfile" in doc["files"]
     assert "my_shop/__init__.py" in doc["files"]
     assert doc["notes"] == ["--admin turns on --auth"]
@@ -190,7 +277,7 @@ def test_dry_run_writes_nothing() -> None:
 
 def test_dry_run_json() -> None:
     result = invoke("new", "shop", "-f", "flask", "--dry-run", "--json")
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "new")
     assert doc["dry_run"] is True
     assert ".copier-answers.yml" in doc["files"]
     assert tree(Path.cwd()) == []
@@ -251,7 +338,7 @@ def test_list_text_and_json() -> None:
     assert result.exception is None
     assert "flask       Flask 3.1" in result.stdout
     assert "not available yet" in result.stdout
-    doc = json.loads(invoke("list", "--json").stdout)
+    doc = json_result(invoke("list", "--json").stdout, "list")
     frameworks = {f["key"]: f for f in doc["frameworks"]}
     assert list(frameworks) == ["django", "flask", "express", "laravel", "rails", "springboot", "aspnet"]
     assert frameworks["flask"]["available"] is True
@@ -262,14 +349,15 @@ def test_list_text_and_json() -> None:
     assert all(
         "PORT" in f["commands"]["run"] or f["key"] in {"springboot", "aspnet", "express"} for f in doc["frameworks"]
     )
-    assert [o["name"] for o in doc["options"]] == ["database", "auth", "admin", "docker", "ci"]
+    assert list(doc["option_specs"]) == ["database", "auth", "admin", "docker", "ci"]
+    assert doc["options"] == {"database": "sqlite", "auth": False, "admin": False, "docker": False, "ci": "github"}
 
 
 def test_doctor_json() -> None:
     result = invoke("doctor", "--json")
     assert result.exit_code == 0
     assert result.exception is None
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "doctor")
     assert doc["tools"]["git"]["present"] is True
     assert doc["tools"]["python"]["version"].startswith("3.")
     assert doc["frameworks"]["flask"] == {"buildable": True, "missing": []}
@@ -278,7 +366,7 @@ def test_doctor_json() -> None:
 
 def test_doctor_reports_missing_tools(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PATH", "")
-    doc = json.loads(invoke("doctor", "--json").stdout)
+    doc = json_result(invoke("doctor", "--json").stdout, "doctor")
     assert doc["tools"]["git"]["present"] is False
     assert doc["frameworks"]["flask"] == {"buildable": False, "missing": ["python"]}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -10,6 +9,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+
+from tests.helpers import json_result
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -47,7 +48,7 @@ def test_a_first_dry_run_writes_nothing_into_a_fresh_home(fresh_home: Path) -> N
     before = snapshot(fresh_home)
     done = new("shop", "-f", "flask", "--auth", "--admin", "--docker", "--dry-run", "--json")
     assert done.returncode == 0, done.stderr
-    files = json.loads(done.stdout)["files"]
+    files = json_result(done.stdout, "new")["files"]
     assert {".copier-answers.yml", ".env", "shop/__init__.py", "Dockerfile"} <= set(files)
     assert snapshot(fresh_home) == before
     assert list(Path.cwd().iterdir()) == []
@@ -64,6 +65,6 @@ def test_a_dry_run_lists_what_new_then_writes_and_leaves_built_caches_untouched(
     dry_again = new("other", "-f", "flask", "--database", "postgresql", "--ci", "none", "--dry-run", "--json")
     assert dry_again.returncode == 0, dry_again.stderr
     assert snapshot(fresh_home) == before
-    written = json.loads(made.stdout)["files"]
-    assert json.loads(dry_first.stdout)["files"] == written
-    assert json.loads(dry_again.stdout)["files"] == sorted(f.replace("shop", "other") for f in written)
+    written = json_result(made.stdout, "new")["files"]
+    assert json_result(dry_first.stdout, "new")["files"] == written
+    assert json_result(dry_again.stdout, "new")["files"] == sorted(f.replace("shop", "other") for f in written)

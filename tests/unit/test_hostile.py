@@ -8,7 +8,6 @@ because what they attack (file descriptors, PATH, privileges) is the process.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ from click.testing import Result
 
 from stackstart import cli, generate
 from stackstart.errors import ToolError
+from tests.helpers import json_result
 from tests.unit.signal_helpers import listing
 from tests.unit.test_cli import invoke
 
@@ -416,7 +416,7 @@ def test_contradictory_repeats_are_refused(args: list[str], message: str) -> Non
 def test_repeating_the_same_choice_is_fine(args: list[str]) -> None:
     result = invoke("new", "shop", *args, "--dry-run", "--json")
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout)["dry_run"] is True
+    assert json_result(result.stdout, "new")["dry_run"] is True
 
 
 def test_new_help_says_which_frameworks_are_not_available_yet() -> None:

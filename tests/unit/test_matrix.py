@@ -22,9 +22,11 @@ import pytest
 import xmlschema
 from click.testing import Result
 
-from stackstart import catalog, junit, matrix, verify
+from stackstart import catalog, envelope, junit, matrix, verify
 from stackstart.errors import ToolError, UsageError
 from stackstart.verify import StepResult, VerifyReport
+from tests.helpers import envelope as envelope_of
+from tests.helpers import json_result
 from tests.unit.test_cli import assert_usage_error, invoke, tree
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).parent / "data" / "junit-10.xsd")
@@ -243,7 +245,8 @@ def test_matrix_command_json_and_junit(render_cases: Callable[..., None]) -> Non
     out = Path.cwd() / "out.xml"
     result = run_cli("-f", "flask,express", "--variant", "minimal,api", "-j", "2", "--json", "--junit", str(out))
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "verify")
+    assert json.loads(result.stdout)["project"] is None
     assert doc["passed"] is True
     assert (doc["cases"], doc["failed"], doc["jobs"], doc["logs"]) == (4, 0, 2, None)
     assert [r["id"] for r in doc["results"]] == [
@@ -291,7 +294,7 @@ def test_matrix_command_failure_text_exit_3_and_logs_kept(render_cases: Callable
 def test_list_matrix_is_every_framework_by_database_from_the_catalog() -> None:
     result = run_cli("--list-matrix", "--json")
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)["include"]
+    rows = json_result(result.stdout, "verify")["include"]
     assert [(r["framework"], r["database"]) for r in rows] == [
         (f.key, d) for f in catalog.FRAMEWORKS for d in ("sqlite", "postgresql", "mysql")
     ]
@@ -351,7 +354,9 @@ def test_a_case_runs_in_a_child_process_and_its_error_is_one_line(tmp_path: Path
     """The real runner: the child's one-line error (here: no MySQL server configured) fails the case."""
     with pytest.raises(ToolError, match=r"^verifying on MySQL needs a server: set STACKSTART_MYSQL_URL="):
         matrix._verify_case(matrix.Case("flask", "api", "mysql"), tmp_path, lambda _event, _result: None)
-    assert (tmp_path / "verify.json").read_text() == ""
+    said = envelope_of((tmp_path / "verify.json").read_text(), "verify")  # the child's --json error envelope
+    assert said["error"]["exit_code"] == 2
+    assert said["error"]["message"].startswith("verifying on MySQL needs a server: set STACKSTART_MYSQL_URL=")
 
 
 def test_a_report_survives_the_trip_through_json(tmp_path: Path) -> None:
@@ -362,8 +367,10 @@ def test_a_report_survives_the_trip_through_json(tmp_path: Path) -> None:
     report.checks = [contract.Check("GET /health → 200", False, "got 500")]
     report.database_server = "MariaDB 10.11"
     report.fuzz = fuzz.FuzzResult("failed", "", operations=3, cases=40, checks=120, failures=["x"], unreached=["y"])
-    document = json.loads(json.dumps(report.as_json()))
-    assert matrix.report_from_json(document).as_json() == report.as_json()
+    document = json.loads(json.dumps(envelope.success("verify", report.as_json(), ("shop", tmp_path))))
+    back = matrix.report_from_json(document)
+    assert back.as_json() == report.as_json()
+    assert (back.name, back.project) == ("shop", tmp_path)
 
 
 def test_ctrl_c_stops_every_case_and_leaves_nothing_behind(tmp_path: Path) -> None:
@@ -396,8 +403,9 @@ def test_a_single_case_keeps_its_own_json_and_writes_junit_too(monkeypatch: pyte
     out = Path.cwd() / "one.xml"
     result = run_cli("-f", "flask", "--variant", "minimal", "--json", "--junit", str(out))
     assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert set(report) >= {"project", "framework", "variant", "options", "passed", "steps", "checks"}
+    report = json_result(result.stdout, "verify")
+    assert json.loads(result.stdout)["project"]["name"] == "smoke-minimal"
+    assert set(report) >= {"framework", "variant", "options", "passed", "steps", "checks"}
     assert "results" not in report
     SCHEMA.validate(str(out))
     suites = ET.parse(out).getroot().findall("testsuite")  # noqa: S314 (our own file)

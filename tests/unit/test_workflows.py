@@ -38,7 +38,7 @@ def test_the_verify_matrix_is_list_matrix() -> None:
     assert isinstance(jobs, dict)
     listing = jobs["matrix"]
     step = next(s for s in listing["steps"] if s.get("id") == "list")
-    assert re.search(r"stackstart verify --list-matrix --json\b", step["run"])
+    assert re.search(r"stackstart verify --list-matrix --json \| jq -c \.result\)", step["run"])  # its result
     assert listing["outputs"]["matrix"] == "${{ steps.list.outputs.matrix }}"
     verify = jobs["verify"]
     assert verify["needs"] == "matrix"

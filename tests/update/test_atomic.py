@@ -10,7 +10,6 @@ before, or the update finished completely.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import json_result
 from tests.update.conftest import TemplateRepo, commit_all, git
 from tests.update.test_update import edit
 
@@ -209,7 +209,7 @@ def test_after_sigkill_the_next_update_restores_then_updates(scene: tuple[Path, 
         out, err = again.communicate(timeout=120)
         assert again.returncode == 4, err
         assert "restored" in err
-        doc = json.loads(out)
+        doc = json_result(out, "update")
         assert "README.md" in [c["path"] for c in doc["conflicted"]]
         same_update(project, ref)
         assert before["HEAD"] == snapshot(project)["HEAD"]

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from stackstart import __version__
+from tests.helpers import json_result
 from tests.unit.test_cli import _Entry
 from tests.update.conftest import TemplateRepo, head, status
 
@@ -30,7 +32,13 @@ def test_check_says_up_to_date_then_update_available(
     code, out, _ = check(project, "--json")
     assert code == 0
     assert json.loads(out) == {
-        "project": str(project),
+        "schema": 1,
+        "stackstart": __version__,
+        "command": "update",
+        "project": {"name": "shop", "path": str(project)},
+        "result": {"framework": "flask", "from": "v1", "to": "v1", "update_available": False},
+    }
+    assert json_result(out, "update") == {
         "framework": "flask",
         "from": "v1",
         "to": "v1",
@@ -46,7 +54,7 @@ def test_check_says_up_to_date_then_update_available(
     assert "stackstart update" in out
     code, out, _ = check(project, "--json")
     assert code == 5
-    doc = json.loads(out)
+    doc = json_result(out, "update")
     assert (doc["from"], doc["to"], doc["update_available"]) == ("v1", "v2", True)
     assert head(project) == before_head
     assert status(project) == before_status

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from stackstart import catalog, update
+from tests.helpers import json_result
 from tests.unit.test_cli import _Entry
 from tests.update.conftest import TemplateRepo
 
@@ -55,7 +56,7 @@ def test_database_change_moves_an_unchanged_database_url(
     assert "# our own" in after_lines
     assert "MY_FLAG=1" in after_lines
     assert stat.S_IMODE((project / ".env").stat().st_mode) == 0o600
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "update")
     assert doc["env"]["updated"] == ["DATABASE_URL"]
     assert doc["env"]["kept"] == []
 
@@ -71,7 +72,7 @@ def test_a_value_the_user_changed_is_kept_and_reported(
     result = CliRunner().invoke(_Entry(), ["update", str(project), "--database", "mysql", "--json"])  # type: ignore[arg-type]
     assert result.exit_code == 0, result.output
     assert env_of(project)["DATABASE_URL"] == mine
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "update")
     assert doc["env"]["kept"] == ["DATABASE_URL"]
     assert any("DATABASE_URL" in note and ".env" in note for note in doc["notes"])
     assert "pw-7f3a9c" not in json.dumps(doc)  # values never printed: they may hold passwords

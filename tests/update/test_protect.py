@@ -5,7 +5,6 @@ Each test reproduces a defect of issue 9 (numbers in the docstrings).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from click.testing import CliRunner
 
 from stackstart import update
 from stackstart.catalog import Options
+from tests.helpers import json_result
 from tests.unit.test_cli import _Entry
 from tests.update.conftest import TemplateRepo, commit_all, git, head, status
 from tests.update.test_update import edit
@@ -48,12 +48,12 @@ def test_a_deleted_github_folder_survives_a_changed_workflow(
 
     code, out, err = cli("update", str(project), "--dry-run", "--json")
     assert code == 4, err
-    assert json.loads(out)["dry_run"] is True
+    assert json_result(out, "update")["dry_run"] is True
     assert status(project) == ""
 
     code, out, err = cli("update", str(project), "--json")
     assert code == 4, err
-    doc = json.loads(out)
+    doc = json_result(out, "update")
     assert doc["to"] == "v2"
     assert ".github/workflows/ci.yml" in doc["deleted_by_you"]
     assert [c["path"] for c in doc["conflicted"]] == [".github/workflows/ci.yml"]
@@ -131,7 +131,7 @@ def test_an_ignored_user_file_at_a_path_the_update_writes_is_kept(
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
     code, out, err = cli("update", str(project), "--docker", "--json")
     assert code == 4, err
-    doc = json.loads(out)
+    doc = json_result(out, "update")
     assert (project / "Dockerfile").read_text() == ours
     sidecar = project / ("Dockerfile" + update.SIDECAR)
     assert "FROM" in sidecar.read_text()

@@ -9,7 +9,6 @@ HOME that only ever saw that release, and must give the same files.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import signal
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers import json_result
 from tests.unit.test_history import checkout, commit, freeze, git, set_version
 from tests.update.test_atomic import diff, snapshot
 
@@ -134,7 +134,7 @@ def test_v1_v2_v3_with_deleted_github_user_binary_and_an_interrupted_update(tmp_
     there = fresh_clone(shop, tmp_path / "elsewhere" / "shop")
     done = here.run(v2, "update", "--json", cwd=shop)
     assert done.returncode == 4, done.stderr
-    doc = json.loads(done.stdout)
+    doc = json_result(done.stdout, "update")
     assert (doc["from"], doc["to"]) == ("v0.1.0", "v0.2.0")
     assert {c["path"] for c in doc["conflicted"]} == {".github/workflows/ci.yml", "shop/static/logo.png"}
     assert (shop / "shop" / "static" / "logo.png").read_bytes() == PNG + b"our own logo"
@@ -180,7 +180,7 @@ def test_v1_v2_v3_with_deleted_github_user_binary_and_an_interrupted_update(tmp_
     done = here.run(v3, "update", "--json", cwd=shop)
     assert done.returncode == 4, done.stderr
     assert "restored" in done.stderr
-    doc = json.loads(done.stdout)
+    doc = json_result(done.stdout, "update")
     assert (doc["from"], doc["to"]) == ("v0.2.0", "v0.3.0")
     assert {c["path"] for c in doc["conflicted"]} == {".github/workflows/ci.yml", "shop/static/logo.png"}
     assert "CHANGELOG.md" in doc["added"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ from click.testing import CliRunner
 
 from stackstart import update
 from stackstart.catalog import Options
+from tests.helpers import json_result
 from tests.unit.test_cli import _Entry
 from tests.update.conftest import TemplateRepo, commit_all, head, status
 
@@ -107,7 +107,7 @@ def test_cli_lists_conflicts_and_exits_4(
     monkeypatch.setenv("STACKSTART_TEMPLATE_SOURCE", str(template_repo.path))
     result = CliRunner().invoke(_Entry(), ["update", str(project), "--json"])  # type: ignore[arg-type]
     assert result.exit_code == 4, result.output
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "update")
     assert doc["from"] == "v1"
     assert doc["to"] == "v2"
     assert [c["path"] for c in doc["conflicted"]] == ["README.md"]
@@ -217,6 +217,6 @@ def test_a_project_from_another_machine_updates_with_the_default_history(
     assert not (machine_b / ".local").exists()
     result = CliRunner().invoke(_Entry(), ["update", str(project), "--auth", "--json"])  # type: ignore[arg-type]
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.stdout)
+    doc = json_result(result.stdout, "update")
     assert "shop/auth.py" in doc["added"]
     assert (machine_b / ".local" / "share" / "stackstart" / "templates.bundle").is_file()
