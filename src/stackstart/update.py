@@ -87,10 +87,7 @@ class UpdateResult:
 
     def as_json(self) -> dict[str, object]:
         """The ``result`` of the ``--json`` envelope (the project's name and path are in the envelope)."""
-        return {
-            "framework": self.framework.key,
-            "from": self.from_version,
-            "to": self.to_version,
+        return _versions(self.framework, self.from_version, self.to_version) | {
             "dry_run": self.dry_run,
             "options": self.options.as_data(),
             "option_changes": {k: {"from": a, "to": b} for k, (a, b) in self.option_changes.items()},
@@ -120,12 +117,14 @@ class CheckResult:
 
     def as_json(self) -> dict[str, object]:
         """The ``result`` of the ``--check --json`` envelope."""
-        return {
-            "framework": self.framework.key,
-            "from": self.from_version,
-            "to": self.to_version,
-            "update_available": self.update_available,
+        return _versions(self.framework, self.from_version, self.to_version) | {
+            "update_available": self.update_available
         }
+
+
+def _versions(framework: Framework, from_version: str, to_version: str) -> dict[str, object]:
+    """The keys every update document starts with: which framework, from which release to which."""
+    return {"framework": framework.key, "from": from_version, "to": to_version}
 
 
 # --- git -----------------------------------------------------------------------------------------------------
