@@ -255,7 +255,6 @@ def _ask_missing(given: dict[str, Any]) -> dict[str, Any]:
     "-o",
     cls=_Once,
     type=click.Path(file_okay=False, path_type=Path),
-    default=None,
     help="Directory in which to create the project folder NAME [default: current directory].",
 )
 @click.option(
@@ -435,7 +434,6 @@ class _Progress:
     "--junit",
     "junit_file",
     type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
     help="Also write a JUnit XML report to this file.",
 )
 @click.option(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import difflib
 import errno
+import functools
 import os
 import re
 import secrets
@@ -284,11 +285,15 @@ def render(
     target: Path,
     source: history.TemplateSource | None = None,
     extra: Mapping[str, object] | None = None,
+    scratch_dir: Path | None = None,
 ) -> None:
     """Render the Copier template into ``target`` (which must not exist or be empty).
 
-    The template comes from the history store at this release's tag, so the
-    answers record ``_commit: v<version>`` and `stackstart update` can find it.
+    The template comes from the history store at this release's tag, rendered
+    from its extracted copy (:func:`history.extracted`, no clone per run); the
+    answers record ``_commit: v<version>`` and ``_src_path`` as Copier's own
+    render of the store would, so `stackstart update` and `copier update` find it.
+    With ``scratch_dir``, nothing is written outside it and ``target``.
     """
     check_available(framework)
     data: dict[str, object] = {"project_name": name, "framework": framework.key, **options.as_data(), **(extra or {})}
@@ -296,17 +301,25 @@ def render(
         # `new --no-git` on a machine without git: the history store needs git, so render this
         # release's template folder, which is exactly the tree tagged v<version> in the store
         copier_render(str(catalog.template_root()), None, data, target)
-        _record_release(target)
+        record_source(target, history.TemplateSource(history.STABLE_BUNDLE, history.release_tag()))
         return
     source = source or history.default_source()
-    copier_render(source.path, source.ref, data, target)
+    extracted = history.extracted(source, scratch_dir)
+    if extracted is None:
+        copier_render(source.path, source.ref, data, target)
+        return
+    copier_render(str(extracted), None, data, target)
+    record_source(target, source)
 
 
-def _record_release(project: Path) -> None:
-    """Make the answers of a render from the template folder say what a render from the history store says.
+def record_source(project: Path, source: history.TemplateSource) -> None:
+    """Make the answers of a render from a plain folder say what Copier's render of ``source`` says.
 
-    Then `stackstart update` works on the project once git is installed.
+    That is ``_commit: <tag>`` and ``_src_path: <history>``, so `stackstart update`
+    and a plain `copier update` find the template's history.
     """
+    import yaml  # copier's own dependency
+
     answers = project / ANSWERS_FILE
     lines = [
         line
@@ -314,36 +327,171 @@ def _record_release(project: Path) -> None:
         if not line.startswith(("_commit:", "_src_path:"))
     ]
     at = next((index for index, line in enumerate(lines) if not line.startswith("#")), len(lines))
-    lines[at:at] = [f"_commit: {history.release_tag()}", f"_src_path: {history.STABLE_BUNDLE}"]
+    recorded = {"_commit": source.ref, "_src_path": source.path}
+    lines[at:at] = yaml.safe_dump(recorded, default_flow_style=False, allow_unicode=True, width=4096).splitlines()
     answers.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@functools.cache
+def copier_worker() -> Any:
+    """``copier.Worker``, made to do less work that changes nothing in what it writes:
+
+    - Copier's ``_sync_git_index_executable_bit`` runs ``git config core.fileMode``
+      for every file it writes (and acts only when that is false); the answer
+      cannot change during one render, so git is asked once per destination;
+    - every Jinja source is compiled once per process (:func:`_memoize_compile`);
+    - a render that `stackstart update` has already made is copied (:func:`prerendered`).
+    """
+    import copier  # lazily: keeps `--help`, `list` and `doctor` fast
+
+    class Worker(copier.Worker):
+        def run_copy(self) -> None:
+            _FILE_MODE_IGNORED.clear()
+            ready = next((render for render in _PRERENDERED if render.serves(self)), None)
+            if ready is None:
+                super().run_copy()
+                return
+            shutil.copytree(ready.folder, self.dst_path, symlinks=True, dirs_exist_ok=True)
+            ready.used.append(Path(self.dst_path))
+
+        def run_update(self) -> None:
+            _FILE_MODE_IGNORED.clear()
+            super().run_update()
+
+        @functools.cached_property
+        def jinja_env(self) -> Any:
+            env = super().jinja_env
+            _memoize_compile(env)
+            return env
+
+        def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+            root = Path(self.subproject.local_abspath)
+            if root not in _FILE_MODE_IGNORED:
+                setting = gitrun.git("config", "--type=bool", "--get", "core.fileMode", cwd=root, check=False)
+                _FILE_MODE_IGNORED[root] = setting.strip() == "false"
+            if _FILE_MODE_IGNORED[root]:
+                super()._sync_git_index_executable_bit(dst_relpath, src_mode)
+
+    return Worker
+
+
+_FILE_MODE_IGNORED: dict[Path, bool] = {}  # destination → core.fileMode is false there (this render)
+_COMPILED: dict[tuple[object, ...], Any] = {}  # Jinja source (and what shapes its compiling) → code
+
+
+def _memoize_compile(env: Any) -> None:
+    """Compile each Jinja source once per process (a render compiles the path parts of ~140 files, often alike).
+
+    The key holds every setting of the environment that shapes the compiled code
+    (syntax, extensions, optimizer, autoescape, finalize, async); what the code
+    does at run time (filters, globals, undefined) comes from the environment it runs in.
+    So `update`'s renders of the old and the new template compile their common files once.
+    """
+    compile_once = env.compile
+    shape = (
+        type(env),
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        tuple(sorted(env.extensions)),
+        env.optimized,
+        env.autoescape if isinstance(env.autoescape, bool) else id(env),
+        env.finalize is not None,
+        env.is_async,
+        env.code_generator_class,
+    )
+
+    def compile_memo(
+        source: Any, name: str | None = None, filename: str | None = None, raw: bool = False, defer_init: bool = False
+    ) -> Any:
+        if not isinstance(source, str):  # an already parsed template: nothing to key it by
+            return compile_once(source, name, filename, raw, defer_init)
+        # not keyed by filename: the same file of another copy of the template (old, new, clone) compiles
+        # alike; Jinja 3 reports errors with the Template's own filename, not the code's
+        key = (shape, source, name, raw, defer_init)
+        if key not in _COMPILED:
+            _COMPILED[key] = compile_once(source, name, filename, raw, defer_init)
+        return _COMPILED[key]
+
+    env.compile = compile_memo
+
+
+@dataclass(frozen=True)
+class Prerendered:
+    """A finished render of ``source`` with ``data``; ``exclude``: its template's patterns (None: not to be reused)."""
+
+    source: history.TemplateSource
+    data: dict[str, object]
+    folder: Path
+    exclude: frozenset[str] | None
+    used: list[Path] = field(default_factory=list)  # where Copier took it instead of rendering
+
+    def serves(self, worker: Any) -> bool:
+        """Whether Copier's ``worker`` would render exactly this, into an empty folder."""
+        target = Path(worker.dst_path)
+        return (
+            self.exclude is not None
+            and (str(worker.src_path), str(worker.vcs_ref)) == (self.source.path, self.source.ref)
+            and not worker.pretend
+            and {k: v for k, v in worker.data.items() if not str(k).startswith("_")} == self.data
+            and set(worker.exclude) <= self.exclude
+            and not (target.exists() and any(target.iterdir()))
+        )
+
+
+_PRERENDERED: list[Prerendered] = []
+
+
+@contextmanager
+def prerendered(renders: list[Prerendered]) -> Iterator[None]:
+    """While the block runs, a Copier render that one of ``renders`` serves copies it instead of rendering again.
+
+    `copier update` renders the old and the new template into empty folders, exactly as
+    `stackstart update` has just done to compare them with the project.
+    """
+    _PRERENDERED[:] = renders
+    try:
+        yield
+    finally:
+        _PRERENDERED.clear()
 
 
 def copier_render(source: str, ref: str | None, data: Mapping[str, object], target: Path) -> None:
     """`copier copy` of ``source`` (at git ``ref``, if given) with ``data``: no prompts, no tasks, one error type."""
-    import copier  # lazily: keeps `--help`, `list` and `doctor` fast
+    at = f" at {ref}" if ref else ""
+    run_copier(
+        "copy",
+        f"copier failed to render the {data.get('framework', '')} template{at}",
+        src_path=source,
+        dst_path=target,
+        data=dict(data),
+        vcs_ref=ref,
+        cleanup_on_error=False,
+    )
 
+
+def run_copier(action: str, failure: str, **settings: Any) -> None:
+    """Copier's ``run_<action>`` with ``settings``: no prompts, no tasks, unsafe templates refused; one error type."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # e.g. copier's DirtyLocalWarning in a source checkout
-            copier.run_copy(
-                source,
-                target,
-                data=dict(data),
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                unsafe=False,
-                skip_tasks=True,
-                vcs_ref=ref,
-                cleanup_on_error=False,
-            )
+            with copier_worker()(
+                defaults=True, overwrite=True, quiet=True, unsafe=False, skip_tasks=True, **settings
+            ) as worker:
+                getattr(worker, f"run_{action}")()
     except StackstartError:
         raise
     except Exception as error:  # copier's own errors are many and not all share a base class
-        raise ToolError.from_output(
-            f"copier failed to render the {data.get('framework', '')} template{f' at {ref}' if ref else ''}",
-            str(error) or type(error).__name__,
-        ) from error
+        raise ToolError.from_output(failure, str(error) or type(error).__name__) from error
 
 
 def _new_secret(kind: str) -> str:
@@ -446,9 +594,11 @@ def _staging(parent: Path, prefix: str) -> Iterator[scratch.Scratch]:
             work.remove()
 
 
-def _render_project(request: NewRequest, project: Path, source: history.TemplateSource | None = None) -> None:
+def _render_project(
+    request: NewRequest, project: Path, source: history.TemplateSource | None = None, scratch_dir: Path | None = None
+) -> None:
     source = source or request.source
-    render(request.name, request.framework, request.options, project, source, request.copier_extra)
+    render(request.name, request.framework, request.options, project, source, request.copier_extra, scratch_dir)
     write_env(project, request.framework.secrets)
 
 
@@ -473,7 +623,7 @@ def create(request: NewRequest, *, dry_run: bool = False, shown_destination: str
             source = request.source
             if source is None and shutil.which("git") is not None:
                 source = history.private_source(work.path)
-            _render_project(request, work.path / "project", source)
+            _render_project(request, work.path / "project", source, work.path)
             files = tree.list_files(work.path / "project")
         return NewResult(request, files, steps, dry_run=True, notes=list(request.notes))
 

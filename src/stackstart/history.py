@@ -40,6 +40,7 @@ __all__ = [
     "TemplateSource",
     "build_bundle",
     "default_source",
+    "extracted",
     "latest_tag",
     "private_source",
     "release_tag",
@@ -92,6 +93,20 @@ def tag_version(tag: str) -> tuple[int, ...]:
 
 
 def _tags(source: Path) -> dict[str, str]:
+    """Tag → object id of a git repository or bundle (a bundle's, read once per process while it is unchanged)."""
+    if source.is_file():
+        info = source.stat()
+        key = (str(source.resolve()), info.st_ino, info.st_size, info.st_mtime_ns)
+        if key not in _BUNDLE_TAGS:
+            _BUNDLE_TAGS[key] = _ls_tags(source)
+        return dict(_BUNDLE_TAGS[key])
+    return _ls_tags(source)
+
+
+_BUNDLE_TAGS: dict[tuple[str, int, int, int], dict[str, str]] = {}
+
+
+def _ls_tags(source: Path) -> dict[str, str]:
     listing = gitrun.git("ls-remote", "--tags", str(source))
     pairs = (line.split("\trefs/tags/", 1) for line in listing.splitlines() if "\trefs/tags/" in line)
     return {tag: sha for sha, tag in pairs if not tag.endswith("^{}")}
@@ -305,6 +320,46 @@ def private_source(scratch: Path) -> TemplateSource:
             bundle = scratch / BUNDLE_NAME
             build_bundle(bundle, root=root)
     return TemplateSource(str(bundle), release_tag())
+
+
+def extracted(source: TemplateSource, scratch_dir: Path | None = None) -> Path | None:
+    """A plain folder holding ``source``'s template at its release tag, for Copier to render without git.
+
+    Cached in the user cache by the tag's object id (so by content), built once
+    under the cache lock and renamed into place whole; Copier only reads it.
+    With ``scratch_dir`` (``new --dry-run``), a tree not cached yet is extracted
+    there instead, so nothing is written outside it. None when ``source.ref``
+    is not a release tag of ``source`` (then Copier clones it, as before).
+    """
+    if not tag_version(source.ref) or not source.local_path.exists():
+        return None
+    oid = _tags(source.local_path).get(source.ref)
+    if oid is None:
+        return None
+    trees = _cache_dir() / "trees"
+    tree = trees / oid
+    if tree.is_dir():  # renamed into place whole: complete
+        return tree
+    if scratch_dir is not None:
+        return _checkout(source.local_path, source.ref, scratch_dir / "tree")
+    with scratch.locked(trees / scratch.LOCK_NAME):
+        if tree.is_dir():  # extracted by another run while we waited
+            return tree
+        _remove_leftovers(trees, ".tmp-*")
+        work = Path(tempfile.mkdtemp(prefix=".tmp-", dir=trees))
+        try:
+            _checkout(source.local_path, source.ref, work / "tree").replace(tree)
+        finally:
+            scratch.remove_tree(work)
+    return tree
+
+
+def _checkout(repository: Path, ref: str, into: Path) -> Path:
+    """``ref`` of a git repository or bundle, checked out as Copier's clone would (without .git)."""
+    gitrun.git("clone", "-q", "--no-checkout", str(repository), str(into))
+    gitrun.git("-c", "advice.detachedHead=false", "checkout", "-q", "-f", ref, cwd=into)
+    scratch.remove_tree(into / ".git")
+    return into
 
 
 def _cached_bundle(root: Path) -> Path:

@@ -28,7 +28,6 @@ import hashlib
 import os
 import re
 import shutil
-import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +35,7 @@ from typing import Any
 
 from stackstart import catalog, envfile, generate, gitrun, history, interrupts, scratch, transaction, tree
 from stackstart.catalog import Framework, Options
-from stackstart.errors import StackstartError, ToolError, UsageError
+from stackstart.errors import UsageError
 
 __all__ = [
     "ANSWERS_FILE",
@@ -88,10 +87,7 @@ class UpdateResult:
 
     def as_json(self) -> dict[str, object]:
         """The ``result`` of the ``--json`` envelope (the project's name and path are in the envelope)."""
-        return {
-            "framework": self.framework.key,
-            "from": self.from_version,
-            "to": self.to_version,
+        return _versions(self.framework, self.from_version, self.to_version) | {
             "dry_run": self.dry_run,
             "options": self.options.as_data(),
             "option_changes": {k: {"from": a, "to": b} for k, (a, b) in self.option_changes.items()},
@@ -121,12 +117,14 @@ class CheckResult:
 
     def as_json(self) -> dict[str, object]:
         """The ``result`` of the ``--check --json`` envelope."""
-        return {
-            "framework": self.framework.key,
-            "from": self.from_version,
-            "to": self.to_version,
-            "update_available": self.update_available,
+        return _versions(self.framework, self.from_version, self.to_version) | {
+            "update_available": self.update_available
         }
+
+
+def _versions(framework: Framework, from_version: str, to_version: str) -> dict[str, object]:
+    """The keys every update document starts with: which framework, from which release to which."""
+    return {"framework": framework.key, "from": from_version, "to": to_version}
 
 
 # --- git -----------------------------------------------------------------------------------------------------
@@ -342,7 +340,7 @@ def _merge_in_clone(
         (clone / ".git" / "info").mkdir(exist_ok=True)
         shutil.copyfile(exclude, clone / ".git" / "info" / "exclude")
     tracked = _head_tree(project)
-    old, new = _renders(answers, options, source, folder)
+    old, new, renders = _renders(answers, options, source, folder)
     # Files git does not track but the merge must see as the user has them: .env, and template files
     # the project's .gitignore ignores (Copier updates those in place, so must we).
     carried = [
@@ -353,7 +351,8 @@ def _merge_in_clone(
     for name in carried:
         (clone / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(project / name, clone / name)
-    _merge(clone, answers, options, source, conflict, old, new, result)
+    with generate.prerendered(renders):
+        _merge(clone, answers, options, source, conflict, old, new, result)
     example = ".env.example"
     result.env = envfile.merge_env(
         clone / ".env",
@@ -371,20 +370,37 @@ def _merge_in_clone(
 
 def _renders(
     answers: Mapping[str, Any], options: Options, source: history.TemplateSource, folder: Path
-) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The project as the old template rendered it, and as the new one renders it with the new options."""
+) -> tuple[dict[str, bytes], dict[str, bytes], list[generate.Prerendered]]:
+    """The project as the old template rendered it, and as the new one renders it with the new options.
+
+    Also those renders, for `copier update` to take instead of rendering both again.
+    """
     new_answers = {**{k: v for k, v in answers.items() if not k.startswith("_")}, **options.as_data()}
-    old_dir, new_dir = folder / "old", folder / "new"
-    _render(str(answers["_src_path"]), str(answers["_commit"]), answers, old_dir)
-    _render(source.path, source.ref, new_answers, new_dir)
-    old, new = _files(old_dir), _files(new_dir)
-    shutil.rmtree(old_dir)
-    shutil.rmtree(new_dir)
-    return old, new
+    old_source = history.TemplateSource(str(answers["_src_path"]), str(answers["_commit"]))
+    renders = [_render(old_source, answers, folder / "old"), _render(source, new_answers, folder / "new")]
+    return _files(renders[0].folder), _files(renders[1].folder), renders
 
 
-def _render(source: str, ref: str, answers: Mapping[str, Any], target: Path) -> None:
-    generate.copier_render(source, ref, {k: v for k, v in answers.items() if not k.startswith("_")}, target)
+def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: Path) -> generate.Prerendered:
+    """Render ``source``: from its extracted copy (no clone, no git) when its ref is a release tag."""
+    data = {k: v for k, v in answers.items() if not k.startswith("_")}
+    extracted = history.extracted(source)
+    if extracted is None:
+        generate.copier_render(source.path, source.ref, data, target)
+        return generate.Prerendered(source, data, target, None)  # Copier renders it itself
+    generate.copier_render(str(extracted), None, data, target)
+    generate.record_source(target, source)
+    return generate.Prerendered(source, data, target, _excludes(extracted))
+
+
+def _excludes(template: Path) -> frozenset[str]:
+    """The ``_exclude`` patterns of a template's copier.yml (none when it has none: then Copier's defaults)."""
+    import yaml  # copier's own dependency
+
+    config = template / "copier.yml"
+    loaded = yaml.safe_load(config.read_text(encoding="utf-8")) if config.is_file() else None
+    patterns = loaded.get("_exclude") if isinstance(loaded, dict) else None
+    return frozenset(str(p) for p in patterns) if isinstance(patterns, list) else frozenset()
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -411,29 +427,17 @@ def _merge(
     result: UpdateResult,
 ) -> None:
     """`copier update` in ``project`` (the scratch clone), then the protections and the lists of the result."""
-    import copier
-
     before = _committed(project)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            copier.run_update(
-                project,
-                data=options.as_data(),
-                answers_file=ANSWERS_FILE,
-                vcs_ref=source.ref,
-                defaults=True,
-                overwrite=True,
-                quiet=True,
-                conflict=conflict,  # type: ignore[arg-type]
-                skip_tasks=True,
-                unsafe=False,
-                skip_answered=True,
-            )
-    except StackstartError:
-        raise
-    except Exception as error:
-        raise ToolError.from_output("copier update failed", str(error)) from error
+    generate.run_copier(
+        "update",
+        "copier update failed",
+        dst_path=project,
+        data=options.as_data(),
+        answers_file=Path(ANSWERS_FILE),
+        vcs_ref=source.ref,
+        conflict=conflict,
+        skip_answered=True,
+    )
     _protect(project, before, old, new, result)
     _collect(project, result)
 

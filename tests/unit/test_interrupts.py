@@ -3,7 +3,7 @@
 Each trial stops `python -m stackstart new` at a known point (see
 signal_helpers), sends one signal to its pid only (as `kill` does), and then
 checks the output folder and $TMPDIR: no staging directory, no `.env` with
-secrets, no temporary clone of the template, no process. After a SIGKILL,
+secrets, no temporary copy of the template, no process. After a SIGKILL,
 which nothing can catch, the staging directory stays until the next run in
 that folder, which must remove it and say so in one line.
 """
@@ -22,7 +22,9 @@ from tests.unit.signal_helpers import Run, listing
 NEW = ["new", "shop", "-f", "flask", "--database", "postgresql", "--auth", "--admin", "--docker", "--defaults"]
 # where the fake git pauses (the git command line, after it ran) → what stackstart is doing then
 POINTS = {
-    "clone": "clone",  # rendering: Copier's temporary clone of the template exists
+    # rendering: Copier is writing the project into the staging folder (it asks git for core.fileMode
+    # at its first file; the template is rendered from its extracted copy, not cloned per run)
+    "render": "core.fileMode",
     "init": "init -q -b main",  # the render is complete, .env (the secrets) written, git init ran
     "add": "add -A",  # after git init
     "commit": "commit -q --no-verify",  # the first commit is being made
@@ -43,7 +45,7 @@ def test_a_caught_signal_cleans_up_and_says_so(tmp_path: Path, name: str, point:
     work = Path.cwd()
     run = Run(tmp_path, NEW, cwd=work, pause_at=POINTS[point])
     run.wait_until_paused()
-    if point != "clone":
+    if point != "render":
         (staging,) = (p for p in work.iterdir() if p.name.startswith(".shop.stackstart-"))
         assert "SECRET_KEY=" in (staging / "shop" / ".env").read_text()  # the secret really is on disk now
     run.send(CATCHABLE[name])
@@ -134,7 +136,7 @@ def test_ctrl_c_at_any_moment_is_one_line_and_leaves_nothing(tmp_path: Path, del
 
 def test_after_sigkill_of_a_dry_run_the_next_run_removes_its_scratch_folder(tmp_path: Path) -> None:
     work = Path.cwd()
-    run = Run(tmp_path, [*NEW, "--dry-run"], cwd=work, pause_at=POINTS["clone"])
+    run = Run(tmp_path, [*NEW, "--dry-run"], cwd=work, pause_at=POINTS["render"])
     run.wait_until_paused()
     run.send(signal.SIGKILL)
     assert run.finish() == -signal.SIGKILL

@@ -1,0 +1,202 @@
+"""`new` renders from an extracted copy of the template (no clone per run), and its projects still update.
+
+Issue 14: the answers of a project made by the faster `new` must say exactly what Copier's own render
+from the history says (``_src_path``, ``_commit``), so `stackstart update` and a plain `copier update`
+work on it, as they do on a project made the old way, by release 0.1.0 (Copier cloning the history).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from stackstart import catalog, generate, history
+from stackstart.catalog import Options
+from tests.unit.test_cli import _Entry
+from tests.update.conftest import TemplateRepo, commit_all, git, status
+
+pytestmark = pytest.mark.update
+
+FULL = Options(database="sqlite", auth=False, admin=False, docker=True, ci="github")
+V2_FILE = "CHANGELOG.md"
+
+
+def tree(project: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file but .git and the secrets: content and mode."""
+    return {
+        p.relative_to(project).as_posix(): (p.read_bytes(), p.stat().st_mode & 0o777)
+        for p in project.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(project).parts and p.name != ".env"
+    }
+
+
+def answers_of(project: Path) -> dict[str, Any]:
+    loaded = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def new(where: Path, source: history.TemplateSource | None, name: str = "shop") -> Path:
+    """`stackstart new` (the library call the CLI makes), with git."""
+    request = generate.NewRequest(name, catalog.get("flask"), FULL, where / name, source=source)
+    generate.create(request)
+    return where / name
+
+
+def made_by_0_1_0(where: Path, source: history.TemplateSource, name: str = "shop") -> Path:
+    """What release 0.1.0's `new` did: Copier clones the history at the tag and renders it, then git."""
+    project = where / name
+    data = {"project_name": name, "framework": "flask", **FULL.as_data()}
+    generate.copier_render(source.path, source.ref, data, project)
+    generate.write_env(project, catalog.get("flask").secrets)
+    generate.git_commit_all(project, "Initial commit")
+    return project
+
+
+def copier_update(project: Path, *data: str) -> None:
+    """A plain `copier update`, as a user runs it in the project (no stackstart involved)."""
+    args = [arg for item in data for arg in ("-d", item)]
+    done = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--quiet", "--defaults", "--skip-tasks", *args],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def stackstart_update(project: Path, *args: str, source: str | None = None) -> None:
+    env = {"STACKSTART_TEMPLATE_SOURCE": source} if source else {}
+    result = CliRunner(env=env).invoke(_Entry(), ["update", str(project), "--json", *args])  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+
+
+def clone(project: Path, where: Path) -> Path:
+    subprocess.run(["git", "clone", "-q", str(project), str(where)], check=True)
+    return where
+
+
+def test_new_renders_exactly_what_copier_renders_from_the_history(tmp_path: Path) -> None:
+    """Same files, same modes, same answers (``_commit: v<version>``, ``_src_path: ~/…``) as Copier's clone."""
+    fast = new(tmp_path / "fast", None)
+    source = history.TemplateSource(history.STABLE_BUNDLE, history.release_tag())
+    old = made_by_0_1_0(tmp_path / "old", source)
+    assert tree(fast) == tree(old)
+    assert answers_of(fast)["_commit"] == history.release_tag()
+    assert answers_of(fast)["_src_path"] == "~/.local/share/stackstart/templates.bundle"
+    trees = Path(os.environ["XDG_CACHE_HOME"]) / "stackstart" / "trees"
+    assert [p.name for p in trees.iterdir() if not p.name.startswith(".")], "no extracted template in the cache"
+
+
+def test_new_neither_clones_the_history_nor_runs_git_per_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    new(tmp_path / "warm", None)  # the first run extracts the template into the cache
+    import copier._template
+
+    def no_clone(*args: object, **kwargs: object) -> str:
+        raise AssertionError(f"cloned the template: {args}")
+
+    monkeypatch.setattr(copier._template, "clone", no_clone)
+    spawned: list[list[str]] = []
+    real_popen = subprocess.Popen.__init__
+
+    def counting(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
+        spawned.append([str(a) for a in args] if isinstance(args, list | tuple) else [str(args)])
+        real_popen(self, args, *rest, **kwargs)
+
+    monkeypatch.setattr(subprocess.Popen, "__init__", counting)
+    request = generate.NewRequest("shop", catalog.get("flask"), FULL, tmp_path / "shop", git=False)
+    result = generate.create(request)
+    assert len(result.files) >= 30
+    git_runs = [args for args in spawned if Path(args[0]).name == "git"]
+    # before issue 14: 3 to clone, and one per rendered file (Copier's core.fileMode check), 40 and more
+    assert len(git_runs) <= 8, git_runs
+
+
+@pytest.mark.parametrize("maker", ["fast new", "release 0.1.0"])
+def test_projects_update_with_plain_copier_and_with_stackstart(
+    template_repo: TemplateRepo, tmp_path: Path, maker: str
+) -> None:
+    """v1 → the user edits → v2: both tools bring v2's file and keep the edit, on either kind of project."""
+    v1 = template_repo.release("v1")
+    project = new(tmp_path, v1) if maker == "fast new" else made_by_0_1_0(tmp_path, v1)
+    assert answers_of(project)["_commit"] == "v1"
+    assert answers_of(project)["_src_path"] == str(template_repo.path)
+    readme = project / "README.md"
+    readme.write_text(readme.read_text() + "\nour words\n")
+    commit_all(project, "our words")
+    template_repo.release("v2", lambda flask: (flask / V2_FILE).write_text("# Changes\n"))
+
+    results = []
+    for tool in ("copier", "stackstart"):
+        copy = clone(project, tmp_path / f"by-{tool}")
+        if tool == "copier":
+            copier_update(copy)
+        else:
+            stackstart_update(copy, source=str(template_repo.path))
+        assert answers_of(copy)["_commit"] == "v2", tool
+        assert (copy / V2_FILE).read_text() == "# Changes\n", tool
+        assert (copy / "README.md").read_text().endswith("\nour words\n"), tool
+        results.append(tree(copy))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("maker", ["fast new", "release 0.1.0"])
+def test_projects_of_the_default_history_update_with_plain_copier_and_with_stackstart(
+    tmp_path: Path, maker: str
+) -> None:
+    """`_src_path: ~/.local/share/stackstart/templates.bundle` at this release: turning auth on works with both."""
+    source = history.default_source()
+    project = new(tmp_path, None) if maker == "fast new" else made_by_0_1_0(tmp_path, source)
+    results = []
+    for tool in ("copier", "stackstart"):
+        copy = clone(project, tmp_path / f"by-{tool}")
+        if tool == "copier":
+            copier_update(copy, "auth=true")
+        else:
+            stackstart_update(copy, "--auth")
+        assert answers_of(copy)["auth"] is True, tool
+        assert (copy / "shop" / "auth.py").is_file(), tool
+        assert answers_of(copy)["_src_path"] == history.STABLE_BUNDLE, tool
+        results.append(tree(copy))
+    assert results[0] == results[1]
+    assert status(project) == ""
+    assert git(project, "log", "--format=%s").strip()
+
+
+def test_update_hands_its_own_renders_to_copier_update(
+    template_repo: TemplateRepo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`copier update` renders the old and the new template once more: it takes stackstart's renders instead."""
+    from stackstart import update
+
+    v1 = template_repo.release("v1")
+    # every option answered (auth on, so admin is asked too): Copier's answers are exactly stackstart's
+    request = generate.NewRequest(
+        "shop",
+        catalog.get("flask"),
+        Options(database="sqlite", auth=True, admin=True, docker=True, ci="github"),
+        tmp_path / "shop",
+        source=v1,
+    )
+    generate.create(request)
+    project = tmp_path / "shop"
+    v2 = template_repo.release("v2", lambda flask: (flask / V2_FILE).write_text("# Changes\n"))
+    handed: list[generate.Prerendered] = []
+    real = generate.prerendered
+
+    def spy(renders: list[generate.Prerendered]) -> Any:
+        handed.extend(renders)
+        return real(renders)
+
+    monkeypatch.setattr(generate, "prerendered", spy)
+    result = update.update(project, source=v2)
+    assert result.added == [V2_FILE]
+    assert [(r.source.ref, len(r.used)) for r in handed] == [("v1", 1), ("v2", 1)]
