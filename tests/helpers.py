@@ -127,9 +127,9 @@ class _Entry:
         cli.main(list(args))
 
 
-def invoke(*args: str, input: str | None = None) -> Result:
+def invoke(*args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
     """``stackstart ARGS`` in this process through the real entry point, as click's CliRunner sees it."""
-    return CliRunner().invoke(_Entry(), list(args), input=input)  # type: ignore[arg-type]
+    return CliRunner(env=env).invoke(_Entry(), list(args), input=input)  # type: ignore[arg-type]
 
 
 # --- a stackstart checkout, for the release tests (unit and update tiers) ---

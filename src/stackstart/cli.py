@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from stackstart import __version__, catalog, envelope, interrupts, scratch
+from stackstart import __version__, catalog, envelope, interrupts, project_files, scratch
 from stackstart.errors import (
     INTERNAL_ERROR,
     INTERRUPTED,
@@ -287,7 +287,7 @@ def new_command(
         if not interactive:
             raise UsageError("missing --framework (one of " + ", ".join(f.key for f in catalog.FRAMEWORKS) + ")")
         framework_name = _ask_framework()
-    framework = generate.find_framework(framework_name)
+    framework = project_files.find_framework(framework_name)
     generate.check_name(name, framework)
     if interactive:
         # validate what was given before asking about the rest
@@ -502,13 +502,11 @@ def verify_command(
 
 def _framework_key(name: str) -> str:
     """A shipped framework's key for NAME (or an alias); unknown or not shipped: a usage error."""
-    from stackstart import generate
-
     if not name.strip():
         raise UsageError("--framework has an empty value (give a comma-separated list, or all)")
-    framework = generate.find_framework(name.strip())
+    framework = project_files.find_framework(name.strip())
     if not framework.available:
-        generate.check_available(framework)
+        project_files.check_available(framework)
     return framework.key
 
 

@@ -1,6 +1,6 @@
 """Bring a project's git-ignored ``.env`` along when an update changes ``.env.example``.
 
-``new`` writes ``.env`` from ``.env.example`` (generate.write_env): keys of the
+``new`` writes ``.env`` from ``.env.example`` (project_files.write_env): keys of the
 framework's secrets and of catalog.SHARED_SECRETS left empty in the example get
 fresh random values, and ``${KEY}`` in other values becomes that value. An
 update compares the old and the new example:
@@ -23,7 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from stackstart import catalog
+from stackstart import catalog, project_files
 
 __all__ = ["EnvChanges", "merge_env"]
 
@@ -55,12 +55,10 @@ def _pairs(lines: list[str]) -> dict[str, tuple[int, str]]:
 
 
 def _fresh(example: str, secrets: Mapping[str, str]) -> dict[str, str]:
-    """What `new` would write for this example: fresh secrets, by the same rules (generate.write_env)."""
-    from stackstart import generate
-
+    """What `new` would write for this example: fresh secrets, by the same rules (project_files.write_env)."""
     with tempfile.TemporaryDirectory(prefix="stackstart-env-") as scratch:
         (Path(scratch) / ".env.example").write_text(example, encoding="utf-8")
-        generate.write_env(Path(scratch), secrets)
+        project_files.write_env(Path(scratch), secrets)
         text = (Path(scratch) / ".env").read_text(encoding="utf-8")
     return {key: value for key, (_, value) in _pairs(text.splitlines()).items()}
 

@@ -33,7 +33,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import catalog, envfile, generate, gitrun, history, interrupts, scratch, transaction, tree
+from stackstart import (
+    catalog,
+    copier_adapter,
+    envfile,
+    gitrun,
+    history,
+    interrupts,
+    project_files,
+    scratch,
+    transaction,
+    tree,
+)
 from stackstart.catalog import Framework, Options
 from stackstart.errors import UsageError
 
@@ -47,7 +58,7 @@ __all__ = [
     "update",
 ]
 
-ANSWERS_FILE = generate.ANSWERS_FILE
+ANSWERS_FILE = project_files.ANSWERS_FILE
 SIDECAR = ".stackstart-new"
 _SCRATCH = "stackstart-update-"
 _SCRATCH_NAME = re.compile(re.escape(_SCRATCH) + r"[a-z0-9_]{8}")  # what Scratch.create makes of the prefix
@@ -134,7 +145,7 @@ def _versions(framework: Framework, from_version: str, to_version: str) -> dict[
 
 
 def _read_answers(project: Path, text: str | None = None) -> tuple[dict[str, Any], Framework, Options]:
-    answers, framework, options = generate.read_answers(
+    answers, framework, options = project_files.read_answers(
         project, text, require=("_commit", "_src_path", "project_name", "framework")
     )
     if not history.tag_version(str(answers["_commit"])):
@@ -281,7 +292,7 @@ def _update(
     transaction.discard_draft(git_dir)
     scratch.sweep(scratch.system_tempdir(), _SCRATCH_NAME)  # what killed updates left
     answers, fw, current = _check_project(project, git_dir)
-    if framework is not None and generate.find_framework(framework) != fw:
+    if framework is not None and project_files.find_framework(framework) != fw:
         raise UsageError(f"this is a {fw.title} project; update cannot change the framework (generate a new project)")
     options, notes = catalog.change_options(current, given)
     if restored:
@@ -302,7 +313,7 @@ def _update(
     result = UpdateResult(project, fw, from_version, to_version, options, changes, dry_run=dry_run, notes=notes)
     if history.tag_version(from_version) == source.version and not changes:
         return result  # already up to date
-    generate.check_answers_spelling(project, fw)  # Copier reads the file itself from here on
+    project_files.check_answers_spelling(project, fw)  # Copier reads the file itself from here on
     work = scratch.Scratch.create(scratch.system_tempdir(), _SCRATCH)
     try:
         with scratch.temp_root(work.tmp):  # Copier's own temporary folders go in there too
@@ -351,7 +362,7 @@ def _merge_in_clone(
     for name in carried:
         (clone / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(project / name, clone / name)
-    with generate.prerendered(renders):
+    with copier_adapter.prerendered(renders):
         _merge(clone, answers, options, source, conflict, old, new, result)
     example = ".env.example"
     result.env = envfile.merge_env(
@@ -370,7 +381,7 @@ def _merge_in_clone(
 
 def _renders(
     answers: Mapping[str, Any], options: Options, source: history.TemplateSource, folder: Path
-) -> tuple[dict[str, bytes], dict[str, bytes], list[generate.Prerendered]]:
+) -> tuple[dict[str, bytes], dict[str, bytes], list[copier_adapter.Prerendered]]:
     """The project as the old template rendered it, and as the new one renders it with the new options.
 
     Also those renders, for `copier update` to take instead of rendering both again.
@@ -381,16 +392,16 @@ def _renders(
     return _files(renders[0].folder), _files(renders[1].folder), renders
 
 
-def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: Path) -> generate.Prerendered:
+def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: Path) -> copier_adapter.Prerendered:
     """Render ``source``: from its extracted copy (no clone, no git) when its ref is a release tag."""
     data = {k: v for k, v in answers.items() if not k.startswith("_")}
     extracted = history.extracted(source)
     if extracted is None:
-        generate.copier_render(source.path, source.ref, data, target)
-        return generate.Prerendered(source, data, target, None)  # Copier renders it itself
-    generate.copier_render(str(extracted), None, data, target)
-    generate.record_source(target, source)
-    return generate.Prerendered(source, data, target, _excludes(extracted))
+        copier_adapter.copier_render(source.path, source.ref, data, target)
+        return copier_adapter.Prerendered(source, data, target, None)  # Copier renders it itself
+    copier_adapter.copier_render(str(extracted), None, data, target)
+    project_files.record_source(target, source)
+    return copier_adapter.Prerendered(source, data, target, _excludes(extracted))
 
 
 def _excludes(template: Path) -> frozenset[str]:
@@ -428,7 +439,7 @@ def _merge(
 ) -> None:
     """`copier update` in ``project`` (the scratch clone), then the protections and the lists of the result."""
     before = _committed(project)
-    generate.run_copier(
+    copier_adapter.run_copier(
         "update",
         "copier update failed",
         dst_path=project,

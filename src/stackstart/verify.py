@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from stackstart import catalog, contract, fuzz, generate, naming
+from stackstart import catalog, contract, fuzz, generate, naming, project_files
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError, UsageError
 
@@ -140,9 +140,11 @@ class VerifyReport:
 
 def read_project(path: Path) -> tuple[str, Framework, Options]:
     """Name, framework and options of a generated project, from its answers file."""
-    if not (path / generate.ANSWERS_FILE).is_file():
-        raise UsageError(f"{path} is not a stackstart project (no {generate.ANSWERS_FILE}); pass a project directory")
-    answers, framework, options = generate.read_answers(path)
+    if not (path / project_files.ANSWERS_FILE).is_file():
+        raise UsageError(
+            f"{path} is not a stackstart project (no {project_files.ANSWERS_FILE}); pass a project directory"
+        )
+    answers, framework, options = project_files.read_answers(path)
     return str(answers["project_name"]), framework, options
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stackstart import catalog, generate, verify
+from stackstart import catalog, project_files, verify
 from stackstart.errors import UsageError
 from tests.unit.test_cli import assert_usage_error, invoke
 
@@ -61,7 +61,7 @@ def test_an_update_that_merges_asks_for_the_key_where_copier_reads_the_file() ->
 
 def test_read_answers_returns_the_catalog_framework_and_its_key() -> None:
     project = _project_naming("flask", " Flask")
-    answers, framework, options = generate.read_answers(project)
+    answers, framework, options = project_files.read_answers(project)
     assert framework is catalog.get("flask")
     assert answers["framework"] == "flask"
     assert options.database == "sqlite"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from stackstart import cli, generate
+from stackstart import cli, copier_adapter, generate
 from stackstart.errors import INTERNAL_ERROR, ToolError
 from tests.helpers import invoke, json_result
 
@@ -96,13 +96,13 @@ def test_new_without_git_on_path_says_so(monkeypatch: pytest.MonkeyPatch) -> Non
 
 @pytest.mark.parametrize("failure", [ToolError("copier exploded"), KeyboardInterrupt()])
 def test_a_failed_render_leaves_nothing_behind(monkeypatch: pytest.MonkeyPatch, failure: BaseException) -> None:
-    real_render = generate.render
+    real_render = copier_adapter.render
 
     def broken(*args: Any) -> None:
         real_render(*args)  # half the work really happens, then it fails
         raise failure
 
-    monkeypatch.setattr(generate, "render", broken)
+    monkeypatch.setattr(copier_adapter, "render", broken)
     result = invoke("new", "shop", "-f", "flask", "--output", "deep/nested")
     assert result.exit_code == (1 if isinstance(failure, ToolError) else 130)
     assert "Traceback" not in result.output
@@ -113,7 +113,7 @@ def _tool_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any) -> None:
         raise ToolError("git init failed in shop: nope", "fatal: nope\nhint: what git said next")
 
-    monkeypatch.setattr(generate, "render", broken)
+    monkeypatch.setattr(copier_adapter, "render", broken)
 
 
 def test_a_tool_failure_is_one_line_without_debug(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -194,7 +194,7 @@ def test_ctrl_c_raised_inside_a_command_says_interrupted(monkeypatch: pytest.Mon
     def cut(*args: Any) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(generate, "render", cut)
+    monkeypatch.setattr(copier_adapter, "render", cut)
     result = invoke("new", "shop", "-f", "flask")
     assert result.exit_code == 130
     assert result.stderr == "error: interrupted; nothing was left behind\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from stackstart.generate import write_env
+from stackstart.project_files import write_env
 
 
 def _env(project: Path) -> dict[str, str]:

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from click.testing import Result
 
-from stackstart import cli, generate
+from stackstart import cli, generate, project_files
 from stackstart.errors import ToolError
 from tests.helpers import json_result
 from tests.unit.signal_helpers import listing
@@ -330,7 +330,7 @@ def test_a_full_disk_during_git_init_is_one_line_and_leaves_nothing(
     # room for Copier's clone of the whole template (it lives in the staging folder) and the render; then filled
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(disk)], capture_output=True).returncode:
         pytest.skip("cannot mount a tmpfs here")
-    real_write_env = generate.write_env
+    real_write_env = project_files.write_env
 
     def write_env_then_fill_the_disk(project: Path, wanted: Any) -> None:
         real_write_env(project, wanted)
@@ -344,7 +344,7 @@ def test_a_full_disk_during_git_init_is_one_line_and_leaves_nothing(
                 if full.errno != errno.ENOSPC:
                     raise
 
-    monkeypatch.setattr(generate, "write_env", write_env_then_fill_the_disk)
+    monkeypatch.setattr(project_files, "write_env", write_env_then_fill_the_disk)
     try:
         result = invoke("new", "shop", "-f", "flask", "--output", str(disk))
         assert result.exit_code == 1, result.output

@@ -15,11 +15,10 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import CliRunner
 
-from stackstart import catalog, generate, history
+from stackstart import catalog, copier_adapter, generate, history, project_files
 from stackstart.catalog import Options
-from tests.unit.test_cli import _Entry
+from tests.helpers import invoke
 from tests.update.conftest import TemplateRepo, commit_all, git, status
 
 pytestmark = pytest.mark.update
@@ -54,9 +53,9 @@ def made_by_0_1_0(where: Path, source: history.TemplateSource, name: str = "shop
     """What release 0.1.0's `new` did: Copier clones the history at the tag and renders it, then git."""
     project = where / name
     data = {"project_name": name, "framework": "flask", **FULL.as_data()}
-    generate.copier_render(source.path, source.ref, data, project)
-    generate.write_env(project, catalog.get("flask").secrets)
-    generate.git_commit_all(project, "Initial commit")
+    copier_adapter.copier_render(source.path, source.ref, data, project)
+    project_files.write_env(project, catalog.get("flask").secrets)
+    project_files.git_commit_all(project, "Initial commit")
     return project
 
 
@@ -75,7 +74,7 @@ def copier_update(project: Path, *data: str) -> None:
 
 def stackstart_update(project: Path, *args: str, source: str | None = None) -> None:
     env = {"STACKSTART_TEMPLATE_SOURCE": source} if source else {}
-    result = CliRunner(env=env).invoke(_Entry(), ["update", str(project), "--json", *args])  # type: ignore[arg-type]
+    result = invoke("update", str(project), "--json", *args, env=env)
     assert result.exit_code == 0, result.output
 
 
@@ -189,14 +188,14 @@ def test_update_hands_its_own_renders_to_copier_update(
     generate.create(request)
     project = tmp_path / "shop"
     v2 = template_repo.release("v2", lambda flask: (flask / V2_FILE).write_text("# Changes\n"))
-    handed: list[generate.Prerendered] = []
-    real = generate.prerendered
+    handed: list[copier_adapter.Prerendered] = []
+    real = copier_adapter.prerendered
 
-    def spy(renders: list[generate.Prerendered]) -> Any:
+    def spy(renders: list[copier_adapter.Prerendered]) -> Any:
         handed.extend(renders)
         return real(renders)
 
-    monkeypatch.setattr(generate, "prerendered", spy)
+    monkeypatch.setattr(copier_adapter, "prerendered", spy)
     result = update.update(project, source=v2)
     assert result.added == [V2_FILE]
     assert [(r.source.ref, len(r.used)) for r in handed] == [("v1", 1), ("v2", 1)]

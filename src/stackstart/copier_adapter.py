@@ -1,0 +1,225 @@
+"""The Copier adapter: every render of stackstart goes through here.
+
+:func:`render` renders a project from this release's template (an extracted copy
+of the tagged tree, no clone per run) and records its source as Copier would;
+:func:`run_copier` runs Copier's copy or update without prompts or tasks, with one
+error type; :func:`copier_worker` is Copier's Worker minus the work that changes
+nothing in what it writes; :func:`prerendered` lets `copier update` reuse the
+renders `stackstart update` has just made.
+"""
+
+from __future__ import annotations
+
+import functools
+import shutil
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stackstart import catalog, gitrun, history
+from stackstart.catalog import Framework, Options
+from stackstart.errors import StackstartError, ToolError
+from stackstart.project_files import check_available, record_source
+
+__all__ = ["Prerendered", "copier_render", "copier_worker", "prerendered", "render", "run_copier"]
+
+
+def render(
+    name: str,
+    framework: Framework,
+    options: Options,
+    target: Path,
+    source: history.TemplateSource | None = None,
+    extra: Mapping[str, object] | None = None,
+    scratch_dir: Path | None = None,
+) -> None:
+    """Render the Copier template into ``target`` (which must not exist or be empty).
+
+    The template comes from the history store at this release's tag, rendered
+    from its extracted copy (:func:`history.extracted`, no clone per run); the
+    answers record ``_commit: v<version>`` and ``_src_path`` as Copier's own
+    render of the store would, so `stackstart update` and `copier update` find it.
+    With ``scratch_dir``, nothing is written outside it and ``target``.
+    """
+    check_available(framework)
+    data: dict[str, object] = {"project_name": name, "framework": framework.key, **options.as_data(), **(extra or {})}
+    if source is None and shutil.which("git") is None:
+        # `new --no-git` on a machine without git: the history store needs git, so render this
+        # release's template folder, which is exactly the tree tagged v<version> in the store
+        copier_render(str(catalog.template_root()), None, data, target)
+        record_source(target, history.TemplateSource(history.STABLE_BUNDLE, history.release_tag()))
+        return
+    source = source or history.default_source()
+    extracted = history.extracted(source, scratch_dir)
+    if extracted is None:
+        copier_render(source.path, source.ref, data, target)
+        return
+    copier_render(str(extracted), None, data, target)
+    record_source(target, source)
+
+
+@functools.cache
+def copier_worker() -> Any:
+    """``copier.Worker``, made to do less work that changes nothing in what it writes:
+
+    - Copier's ``_sync_git_index_executable_bit`` runs ``git config core.fileMode``
+      for every file it writes (and acts only when that is false); the answer
+      cannot change during one render, so git is asked once per destination;
+    - every Jinja source is compiled once per process (:func:`_memoize_compile`);
+    - a render that `stackstart update` has already made is copied (:func:`prerendered`).
+    """
+    import copier  # lazily: keeps `--help`, `list` and `doctor` fast
+
+    class Worker(copier.Worker):
+        def run_copy(self) -> None:
+            _FILE_MODE_IGNORED.clear()
+            ready = next((render for render in _PRERENDERED if render.serves(self)), None)
+            if ready is None:
+                super().run_copy()
+                return
+            shutil.copytree(ready.folder, self.dst_path, symlinks=True, dirs_exist_ok=True)
+            ready.used.append(Path(self.dst_path))
+
+        def run_update(self) -> None:
+            _FILE_MODE_IGNORED.clear()
+            super().run_update()
+
+        @functools.cached_property
+        def jinja_env(self) -> Any:
+            env = super().jinja_env
+            _memoize_compile(env)
+            return env
+
+        def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
+            root = Path(self.subproject.local_abspath)
+            if root not in _FILE_MODE_IGNORED:
+                setting = gitrun.git("config", "--type=bool", "--get", "core.fileMode", cwd=root, check=False)
+                _FILE_MODE_IGNORED[root] = setting.strip() == "false"
+            if _FILE_MODE_IGNORED[root]:
+                super()._sync_git_index_executable_bit(dst_relpath, src_mode)
+
+    return Worker
+
+
+_FILE_MODE_IGNORED: dict[Path, bool] = {}  # destination → core.fileMode is false there (this render)
+
+
+_COMPILED: dict[tuple[object, ...], Any] = {}  # Jinja source (and what shapes its compiling) → code
+
+
+def _memoize_compile(env: Any) -> None:
+    """Compile each Jinja source once per process (a render compiles the path parts of ~140 files, often alike).
+
+    The key holds every setting of the environment that shapes the compiled code
+    (syntax, extensions, optimizer, autoescape, finalize, async); what the code
+    does at run time (filters, globals, undefined) comes from the environment it runs in.
+    So `update`'s renders of the old and the new template compile their common files once.
+    """
+    compile_once = env.compile
+    shape = (
+        type(env),
+        env.block_start_string,
+        env.block_end_string,
+        env.variable_start_string,
+        env.variable_end_string,
+        env.comment_start_string,
+        env.comment_end_string,
+        env.line_statement_prefix,
+        env.line_comment_prefix,
+        env.trim_blocks,
+        env.lstrip_blocks,
+        env.newline_sequence,
+        env.keep_trailing_newline,
+        tuple(sorted(env.extensions)),
+        env.optimized,
+        env.autoescape if isinstance(env.autoescape, bool) else id(env),
+        env.finalize is not None,
+        env.is_async,
+        env.code_generator_class,
+    )
+
+    def compile_memo(
+        source: Any, name: str | None = None, filename: str | None = None, raw: bool = False, defer_init: bool = False
+    ) -> Any:
+        if not isinstance(source, str):  # an already parsed template: nothing to key it by
+            return compile_once(source, name, filename, raw, defer_init)
+        # not keyed by filename: the same file of another copy of the template (old, new, clone) compiles
+        # alike; Jinja 3 reports errors with the Template's own filename, not the code's
+        key = (shape, source, name, raw, defer_init)
+        if key not in _COMPILED:
+            _COMPILED[key] = compile_once(source, name, filename, raw, defer_init)
+        return _COMPILED[key]
+
+    env.compile = compile_memo
+
+
+@dataclass(frozen=True)
+class Prerendered:
+    """A finished render of ``source`` with ``data``; ``exclude``: its template's patterns (None: not to be reused)."""
+
+    source: history.TemplateSource
+    data: dict[str, object]
+    folder: Path
+    exclude: frozenset[str] | None
+    used: list[Path] = field(default_factory=list)  # where Copier took it instead of rendering
+
+    def serves(self, worker: Any) -> bool:
+        """Whether Copier's ``worker`` would render exactly this, into an empty folder."""
+        target = Path(worker.dst_path)
+        return (
+            self.exclude is not None
+            and (str(worker.src_path), str(worker.vcs_ref)) == (self.source.path, self.source.ref)
+            and not worker.pretend
+            and {k: v for k, v in worker.data.items() if not str(k).startswith("_")} == self.data
+            and set(worker.exclude) <= self.exclude
+            and not (target.exists() and any(target.iterdir()))
+        )
+
+
+_PRERENDERED: list[Prerendered] = []
+
+
+@contextmanager
+def prerendered(renders: list[Prerendered]) -> Iterator[None]:
+    """While the block runs, a Copier render that one of ``renders`` serves copies it instead of rendering again.
+
+    `copier update` renders the old and the new template into empty folders, exactly as
+    `stackstart update` has just done to compare them with the project.
+    """
+    _PRERENDERED[:] = renders
+    try:
+        yield
+    finally:
+        _PRERENDERED.clear()
+
+
+def copier_render(source: str, ref: str | None, data: Mapping[str, object], target: Path) -> None:
+    """`copier copy` of ``source`` (at git ``ref``, if given) with ``data``: no prompts, no tasks, one error type."""
+    at = f" at {ref}" if ref else ""
+    run_copier(
+        "copy",
+        f"copier failed to render the {data.get('framework', '')} template{at}",
+        src_path=source,
+        dst_path=target,
+        data=dict(data),
+        vcs_ref=ref,
+        cleanup_on_error=False,
+    )
+
+
+def run_copier(action: str, failure: str, **settings: Any) -> None:
+    """Copier's ``run_<action>`` with ``settings``: no prompts, no tasks, unsafe templates refused; one error type."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. copier's DirtyLocalWarning in a source checkout
+            with copier_worker()(
+                defaults=True, overwrite=True, quiet=True, unsafe=False, skip_tasks=True, **settings
+            ) as worker:
+                getattr(worker, f"run_{action}")()
+    except StackstartError:
+        raise
+    except Exception as error:  # copier's own errors are many and not all share a base class
+        raise ToolError.from_output(failure, str(error) or type(error).__name__) from error
