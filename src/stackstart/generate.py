@@ -3,8 +3,9 @@
 A render never leaves a half-written project behind: everything happens in a
 hidden staging directory beside the destination (``.NAME.stackstart-*``),
 which is renamed into place only when it is complete, and removed on any
-failure or interrupt. Copier's temporary clone of the template lives inside
-it too. The staging directory is locked by its process for as long as that
+failure or interrupt. Copier's temporary files live inside it too (a clone of
+the template, when it renders from git rather than from the extracted copy of
+a release: see copier_adapter.render). The staging directory is locked by its process for as long as that
 process lives, so after a SIGKILL the next run in that folder can tell it was
 abandoned and remove it (:func:`sweep_abandoned`), and never touches the
 staging directory of a run still going on.
