@@ -172,7 +172,7 @@ VARIANTS: Mapping[str, Options] = {
 }
 
 # The records of FRAMEWORKS live in frameworks.toml beside this module (data, not code); the
-# loader below checks every key and type, so a typo there fails at import, in every test.
+# loader below refuses any key the dataclasses do not have, so a typo there fails at import.
 _TUPLES = frozenset({"aliases", "toolchain", "native_templates", "fast_install"})
 _COMMANDS = frozenset(f.name for f in fields(Commands))
 _FIELDS = frozenset(f.name for f in fields(Framework)) - {"commands"}

@@ -24,7 +24,7 @@ from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError
 from stackstart.project_files import check_available, record_source
 
-__all__ = ["Prerendered", "copier_render", "copier_worker", "prerendered", "render", "run_copier"]
+__all__ = ["Prerendered", "copier_render", "copier_worker", "prerendered", "render", "render_source", "run_copier"]
 
 
 def render(
@@ -52,13 +52,25 @@ def render(
         copier_render(str(catalog.template_root()), None, data, target)
         record_source(target, history.TemplateSource(history.STABLE_BUNDLE, history.release_tag()))
         return
-    source = source or history.default_source()
+    render_source(source or history.default_source(), data, target, scratch_dir)
+
+
+def render_source(
+    source: history.TemplateSource, data: Mapping[str, object], target: Path, scratch_dir: Path | None = None
+) -> Path | None:
+    """Render ``source`` with ``data`` into ``target``; return the extracted template it rendered from.
+
+    A release tag renders from its extracted copy (no clone, no git), and the answers then
+    record ``source`` as Copier's own render of it would; any other ref is Copier's clone
+    (None returned).
+    """
     extracted = history.extracted(source, scratch_dir)
     if extracted is None:
         copier_render(source.path, source.ref, data, target)
-        return
+        return None
     copier_render(str(extracted), None, data, target)
     record_source(target, source)
+    return extracted
 
 
 @functools.cache

@@ -395,13 +395,9 @@ def _renders(
 def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: Path) -> copier_adapter.Prerendered:
     """Render ``source``: from its extracted copy (no clone, no git) when its ref is a release tag."""
     data = {k: v for k, v in answers.items() if not k.startswith("_")}
-    extracted = history.extracted(source)
-    if extracted is None:
-        copier_adapter.copier_render(source.path, source.ref, data, target)
-        return copier_adapter.Prerendered(source, data, target, None)  # Copier renders it itself
-    copier_adapter.copier_render(str(extracted), None, data, target)
-    project_files.record_source(target, source)
-    return copier_adapter.Prerendered(source, data, target, _excludes(extracted))
+    extracted = copier_adapter.render_source(source, data, target)
+    # not from an extracted copy: Copier renders it itself (exclude None: never reused)
+    return copier_adapter.Prerendered(source, data, target, None if extracted is None else _excludes(extracted))
 
 
 def _excludes(template: Path) -> frozenset[str]:
