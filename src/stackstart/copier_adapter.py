@@ -11,7 +11,10 @@ renders `stackstart update` has just made.
 from __future__ import annotations
 
 import functools
+import importlib
 import shutil
+import sys
+import types
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -19,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stackstart import catalog, gitrun, history
+from stackstart import catalog, gitrun, history, jinja_cache
 from stackstart.catalog import Framework, Options
 from stackstart.errors import StackstartError, ToolError
 from stackstart.project_files import check_available, record_source
@@ -67,9 +70,11 @@ def render_source(
     extracted = history.extracted(source, scratch_dir)
     if extracted is None:
         copier_render(source.path, source.ref, data, target)
-        return None
-    copier_render(str(extracted), None, data, target)
-    record_source(target, source)
+    else:
+        copier_render(str(extracted), None, data, target)
+        record_source(target, source)
+    if scratch_dir is None:  # with a scratch folder, nothing is written outside it
+        jinja_cache.save()
     return extracted
 
 
@@ -80,10 +85,11 @@ def copier_worker() -> Any:
     - Copier's ``_sync_git_index_executable_bit`` runs ``git config core.fileMode``
       for every file it writes (and acts only when that is false); the answer
       cannot change during one render, so git is asked once per destination;
-    - every Jinja source is compiled once per process (:func:`_memoize_compile`);
+    - every Jinja source is compiled once, for the process and across runs (:mod:`stackstart.jinja_cache`);
     - a render that `stackstart update` has already made is copied (:func:`prerendered`).
     """
-    import copier  # lazily: keeps `--help`, `list` and `doctor` fast
+    _import_copier()  # lazily: keeps `--help`, `list` and `doctor` fast
+    import copier  # imported just now, without its prompt libraries
 
     class Worker(copier.Worker):
         def run_copy(self) -> None:
@@ -102,7 +108,7 @@ def copier_worker() -> Any:
         @functools.cached_property
         def jinja_env(self) -> Any:
             env = super().jinja_env
-            _memoize_compile(env)
+            jinja_cache.memoize_compile(env)
             return env
 
         def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
@@ -119,53 +125,92 @@ def copier_worker() -> Any:
 _FILE_MODE_IGNORED: dict[Path, bool] = {}  # destination → core.fileMode is false there (this render)
 
 
-_COMPILED: dict[tuple[object, ...], Any] = {}  # Jinja source (and what shapes its compiling) → code
+class _Choice:
+    """questionary's ``Choice`` as Copier uses it without prompts: a title, a value (the title's text if
+    None), and why it is disabled (questionary 2.1, ``questionary/prompts/common.py``)."""
+
+    def __init__(
+        self,
+        title: Any,
+        value: Any = None,
+        disabled: str | None = None,
+        checked: bool | None = False,
+        shortcut_key: str | bool | None = True,
+        description: str | None = None,
+    ) -> None:
+        self.title = title
+        self.disabled = disabled
+        self.checked = checked if checked is not None else False
+        self.shortcut_key = shortcut_key
+        self.description = description
+        if value is not None:
+            self.value = value
+        elif isinstance(title, list):
+            self.value = "".join(token[1] for token in title)
+        else:
+            self.value = title
 
 
-def _memoize_compile(env: Any) -> None:
-    """Compile each Jinja source once per process (a render compiles the path parts of ~140 files, often alike).
+def _pygments_lexer(lexer: str) -> Any:
+    """A stand-in for ``PygmentsLexer(YamlLexer)`` (or ``JsonLexer``), the real one when it is called."""
+    from prompt_toolkit.lexers import PygmentsLexer
+    from pygments.lexers import data
 
-    The key holds every setting of the environment that shapes the compiled code
-    (syntax, extensions, optimizer, autoescape, finalize, async); what the code
-    does at run time (filters, globals, undefined) comes from the environment it runs in.
-    So `update`'s renders of the old and the new template compile their common files once.
+    return PygmentsLexer(getattr(data, lexer))
+
+
+def _forward(module: str, name: str) -> Any:
+    """A stand-in for ``module.name`` that imports the real one when it is called (never, without prompts)."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = name
+    return call
+
+
+# What Copier imports at import time from its prompt libraries (questionary → prompt_toolkit, pygments):
+# a third of `import copier`, and stackstart never lets Copier prompt (defaults, overwrite, no tasks).
+_PROMPT_NAMES = {
+    "questionary": {name: _forward("questionary", name) for name in ("confirm", "unsafe_prompt")},
+    "questionary.prompts": {},
+    "questionary.prompts.common": {"Choice": _Choice},
+    "prompt_toolkit": {},
+    "prompt_toolkit.lexers": {"PygmentsLexer": _pygments_lexer},
+    "pygments": {},
+    "pygments.lexers": {},
+    "pygments.lexers.data": {"JsonLexer": "JsonLexer", "YamlLexer": "YamlLexer"},
+}
+
+
+def _import_copier() -> None:
+    """``import copier``, without importing its prompt libraries when nothing has imported them yet.
+
+    While Copier's modules are imported they find stand-ins for the names they take
+    from questionary, prompt_toolkit and pygments (:data:`_PROMPT_NAMES`); the
+    stand-ins are then taken out of ``sys.modules``, so any later import of those
+    libraries gets the real ones. A Copier that takes another name from them is
+    imported as it is.
     """
-    compile_once = env.compile
-    shape = (
-        type(env),
-        env.block_start_string,
-        env.block_end_string,
-        env.variable_start_string,
-        env.variable_end_string,
-        env.comment_start_string,
-        env.comment_end_string,
-        env.line_statement_prefix,
-        env.line_comment_prefix,
-        env.trim_blocks,
-        env.lstrip_blocks,
-        env.newline_sequence,
-        env.keep_trailing_newline,
-        tuple(sorted(env.extensions)),
-        env.optimized,
-        env.autoescape if isinstance(env.autoescape, bool) else id(env),
-        env.finalize is not None,
-        env.is_async,
-        env.code_generator_class,
-    )
-
-    def compile_memo(
-        source: Any, name: str | None = None, filename: str | None = None, raw: bool = False, defer_init: bool = False
-    ) -> Any:
-        if not isinstance(source, str):  # an already parsed template: nothing to key it by
-            return compile_once(source, name, filename, raw, defer_init)
-        # not keyed by filename: the same file of another copy of the template (old, new, clone) compiles
-        # alike; Jinja 3 reports errors with the Template's own filename, not the code's
-        key = (shape, source, name, raw, defer_init)
-        if key not in _COMPILED:
-            _COMPILED[key] = compile_once(source, name, filename, raw, defer_init)
-        return _COMPILED[key]
-
-    env.compile = compile_memo
+    if "copier" in sys.modules or any(name in sys.modules for name in _PROMPT_NAMES):
+        return
+    stand_ins = {}
+    for name, attributes in _PROMPT_NAMES.items():
+        module = types.ModuleType(name, "stackstart's stand-in while Copier is imported")
+        module.__path__ = []
+        module.__dict__.update(attributes)
+        stand_ins[name] = module
+    sys.modules.update(stand_ins)
+    try:
+        importlib.import_module("copier")
+    except ImportError:  # another Copier: it is imported below with its real prompt libraries
+        for name in [n for n in sys.modules if n == "copier" or n.startswith("copier.")]:
+            del sys.modules[name]
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]
+    importlib.import_module("copier")
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,7 @@ __all__ = [
     "STABLE_BUNDLE",
     "TemplateSource",
     "build_bundle",
+    "cache_dir",
     "default_source",
     "extracted",
     "latest_tag",
@@ -193,7 +194,8 @@ def build_bundle(out: Path, *, root: Path, version: str = __version__, past: Pat
         partial.replace(out)
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """stackstart's folder in the user cache: ``$XDG_CACHE_HOME/stackstart`` or ``~/.cache/stackstart``."""
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "stackstart"
 
@@ -336,7 +338,7 @@ def extracted(source: TemplateSource, scratch_dir: Path | None = None) -> Path |
     oid = _tags(source.local_path).get(source.ref)
     if oid is None:
         return None
-    trees = _cache_dir() / "trees"
+    trees = cache_dir() / "trees"
     tree = trees / oid
     if tree.is_dir():  # renamed into place whole: complete
         return tree
@@ -363,7 +365,7 @@ def _checkout(repository: Path, ref: str, into: Path) -> Path:
 
 
 def _cached_bundle(root: Path) -> Path:
-    return _cache_dir() / f"templates-{__version__}-{_digest(root)}.bundle"
+    return cache_dir() / f"templates-{__version__}-{_digest(root)}.bundle"
 
 
 def _override() -> TemplateSource | None:

@@ -69,7 +69,7 @@ def test_a_tag_is_extracted_once_by_its_object_id_and_holds_exactly_the_tagged_f
 
 def test_leftovers_of_a_killed_extraction_are_removed_and_never_taken_for_a_tree(repo: Path) -> None:
     source = history.TemplateSource(str(repo), "v1")
-    trees = history._cache_dir() / "trees"
+    trees = history.cache_dir() / "trees"
     leftover = trees / ".tmp-killed" / "tree"
     leftover.mkdir(parents=True)
     (leftover / "half").write_text("")
@@ -93,4 +93,4 @@ def test_with_a_scratch_folder_nothing_is_written_to_the_cache(repo: Path, tmp_p
     assert tree is not None
     assert tree.is_relative_to(scratch)
     assert files(tree) == tagged(repo, "v1")
-    assert not (history._cache_dir() / "trees").exists()
+    assert not (history.cache_dir() / "trees").exists()

@@ -119,6 +119,56 @@ def test_new_neither_clones_the_history_nor_runs_git_per_file(tmp_path: Path, mo
     assert len(git_runs) <= 8, git_runs
 
 
+PROMPT_LIBRARIES = ("questionary", "prompt_toolkit", "pygments")
+
+
+def cli_new(where: Path, *, importtime: bool = False) -> subprocess.CompletedProcess[str]:
+    """`stackstart new` as a user runs it: its own process, --no-git."""
+    flags = ["--database", "sqlite", "--no-auth", "--no-admin", "--docker", "--ci", "github", "--no-git"]
+    trace = ["-X", "importtime"] if importtime else []
+    done = subprocess.run(
+        [sys.executable, *trace, "-m", "stackstart", "new", "shop", "--framework", "flask", *flags],
+        cwd=where,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done
+
+
+def test_the_cli_imports_no_prompt_library_and_renders_what_copier_renders(tmp_path: Path) -> None:
+    """Copier is imported with stand-ins for its prompt libraries, and compiled code comes from the store:
+    neither changes a byte of what plain Copier renders from the history."""
+    source = history.TemplateSource(history.STABLE_BUNDLE, history.release_tag())
+    for run in ("cold", "warm"):  # the warm run takes the compiled code the cold run stored
+        (tmp_path / run).mkdir()
+        imports = cli_new(tmp_path / run, importtime=True).stderr
+        imported = [line.split("|")[-1].strip() for line in imports.splitlines() if line.startswith("import time:")]
+        assert "copier._main" in imported
+        assert [name for name in imported if name.split(".")[0] in PROMPT_LIBRARIES] == [], run
+    assert list((Path(os.environ["XDG_CACHE_HOME"]) / "stackstart").glob("jinja-*.marshal"))
+    old = made_by_0_1_0(tmp_path / "old", source)  # Copier (as imported by pytest, with its prompt libraries)
+    assert tree(tmp_path / "cold" / "shop") == tree(old)
+    assert tree(tmp_path / "warm" / "shop") == tree(old)
+
+
+def test_a_copier_that_takes_other_prompt_names_is_imported_as_it_is(tmp_path: Path) -> None:
+    """If Copier takes a name the stand-ins do not have, the real prompt libraries are imported."""
+    script = (
+        "import sys\n"
+        "from stackstart import copier_adapter\n"
+        "del copier_adapter._PROMPT_NAMES['questionary']['unsafe_prompt']\n"
+        "copier_adapter._import_copier()\n"
+        "import copier, questionary, copier._main as main\n"
+        "assert main.unsafe_prompt is questionary.unsafe_prompt, main.unsafe_prompt\n"
+        "print(copier.Worker.__name__, 'prompt_toolkit' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["Worker", "True"]
+
+
 @pytest.mark.parametrize("maker", ["fast new", "release 0.1.0"])
 def test_projects_update_with_plain_copier_and_with_stackstart(
     template_repo: TemplateRepo, tmp_path: Path, maker: str
