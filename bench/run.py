@@ -11,6 +11,13 @@ What is measured (each sample is one fresh process, as a user runs it):
   (the template's v2 adds one file the user did not touch), against a plain
   `copier update --defaults` on an identical copy of the same project.
 - ``cli``: `stackstart --help` and `stackstart list`.
+- ``peers``: `stackstart new` of the full Django and Express variants with
+  ``--no-git``, against the frameworks' own generators where they are on PATH:
+  ``django-admin startproject`` and the Express generator (``express --no-view``).
+  They write far less (a settings module; an app skeleton without database,
+  auth, admin, Docker or CI), so their ratio says what stackstart's extra
+  files cost, not which tool is faster at the same work. A peer not installed
+  is left out, and said so.
 - ``frameworks`` (only with ``--only frameworks``): `stackstart new` of the
   full variant of every shipped framework, git init and first commit included.
 
@@ -179,6 +186,35 @@ def cli_cases(scratch: Path, env: dict[str, str]) -> list[Case]:
     ]
 
 
+def peer_cases(scratch: Path, env: dict[str, str]) -> list[Case]:
+    """The full Django and Express variants against django-admin and the Express generator, where installed."""
+    run([PY, "-m", "stackstart", "new", "warmup", *FULL_FLASK, "--no-git", "--output", str(scratch)], env)
+    full = ["--auth", "--admin", "--docker", "--ci", "github", "--no-git"]
+    peers = {
+        "django": ("django-admin startproject", ["django-admin", "startproject", "demo"]),
+        "express": ("express-generator", ["express", "--no-view", "demo"]),
+    }
+    cases: list[Case] = []
+    for key, (peer, command) in peers.items():
+        program = shutil.which(command[0], path=env.get("PATH"))
+        if program is None:
+            print(f"peers: {command[0]} is not on PATH; {peer} left out", file=sys.stderr)
+            continue
+
+        def ours(folder: Path, key: str = key) -> tuple[list[str], Path]:
+            return [PY, "-m", "stackstart", "new", "demo", "-f", key, "--database", "sqlite", *full], folder
+
+        def theirs(folder: Path, command: tuple[str, ...] = (program, *command[1:])) -> tuple[list[str], Path]:
+            return list(command), folder
+
+        def made(done: subprocess.CompletedProcess[str], folder: Path) -> None:
+            if not (folder / "demo").is_dir():
+                sys.exit(f"no project in {folder}:\n{done.stdout}{done.stderr}")
+
+        cases += [Case(f"new {key} (full, --no-git)", ours, env, made, peer=peer), Case(peer, theirs, env, made)]
+    return cases
+
+
 def framework_cases(scratch: Path, env: dict[str, str]) -> list[Case]:
     """`stackstart new` of the full variant of every shipped framework, with git init and first commit."""
     sys.path.insert(0, str(ROOT / "src"))
@@ -193,8 +229,14 @@ def framework_cases(scratch: Path, env: dict[str, str]) -> list[Case]:
     return [Case(f"new {f.key} (full, git)", make(f.key), env) for f in catalog.FRAMEWORKS if f.available]
 
 
-GROUPS = {"new": new_cases, "update": update_cases, "cli": cli_cases, "frameworks": framework_cases}
-DEFAULT_GROUPS = ["new", "update", "cli"]
+GROUPS = {
+    "new": new_cases,
+    "update": update_cases,
+    "cli": cli_cases,
+    "peers": peer_cases,
+    "frameworks": framework_cases,
+}
+DEFAULT_GROUPS = ["new", "update", "cli", "peers"]
 GROUPS_HELP = f"measure these groups (default: {' '.join(DEFAULT_GROUPS)})"
 
 
