@@ -21,7 +21,7 @@ import re
 import secrets
 import subprocess
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -139,8 +139,12 @@ def run_schemathesis(
     observed: Iterable[tuple[str, str, int]] = (),
     env: Mapping[str, str] | None = None,
     max_examples: int = MAX_EXAMPLES,
+    phases: Sequence[str] = (),
 ) -> FuzzResult:
-    """Fuzz the server at ``base_url`` from its ``/openapi.json``; ``observed`` adds the checker's answers."""
+    """Fuzz the server at ``base_url`` from its ``/openapi.json``; ``observed`` adds the checker's answers.
+
+    ``phases``: schemathesis's test phases to run (examples, coverage, fuzzing, stateful); all when empty.
+    """
     command = f"schemathesis run {base_url}/openapi.json --checks all --max-examples {max_examples} --seed {SEED}"
     if not available():
         return FuzzResult("skipped", "schemathesis is not installed (pip install 'stackstart[verify]')", command)
@@ -202,6 +206,7 @@ def run_schemathesis(
         "ndjson",
         "--report-dir",
         str(reports),
+        *(["--phases", ",".join(phases)] if phases else []),
     ]
     try:
         done = subprocess.run(
