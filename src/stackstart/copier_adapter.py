@@ -86,7 +86,9 @@ def copier_worker() -> Any:
       for every file it writes (and acts only when that is false); the answer
       cannot change during one render, so git is asked once per destination;
     - every Jinja source is compiled once, for the process and across runs (:mod:`stackstart.jinja_cache`);
-    - a render that `stackstart update` has already made is copied (:func:`prerendered`).
+    - a render that `stackstart update` has already made is copied (:func:`prerendered`), and the
+      templates of `copier update` are read from the extracted copies those renders came from
+      (:func:`_from_extracted`) instead of two clones of the history.
     """
     _import_copier()  # lazily: keeps `--help`, `list` and `doctor` fast
     import copier  # imported just now, without its prompt libraries
@@ -110,6 +112,17 @@ def copier_worker() -> Any:
             env = super().jinja_env
             jinja_cache.memoize_compile(env)
             return env
+
+        @functools.cached_property
+        def template(self) -> Any:
+            return _from_extracted(super().template)
+
+        @functools.cached_property
+        def subproject(self) -> Any:
+            subproject = super().subproject
+            if subproject.template is not None:
+                _from_extracted(subproject.template)
+            return subproject
 
         def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
             root = Path(self.subproject.local_abspath)
@@ -215,13 +228,17 @@ def _import_copier() -> None:
 
 @dataclass(frozen=True)
 class Prerendered:
-    """A finished render of ``source`` with ``data``; ``exclude``: its template's patterns (None: not to be reused)."""
+    """A finished render of ``source`` with ``data``; ``exclude``: its template's patterns (None: not to be reused).
+
+    ``template``: the extracted copy of the release it was rendered from (None: Copier's clone).
+    """
 
     source: history.TemplateSource
     data: dict[str, object]
     folder: Path
     exclude: frozenset[str] | None
     used: list[Path] = field(default_factory=list)  # where Copier took it instead of rendering
+    template: Path | None = None
 
     def serves(self, worker: Any) -> bool:
         """Whether Copier's ``worker`` would render exactly this, into an empty folder."""
@@ -237,6 +254,31 @@ class Prerendered:
 
 
 _PRERENDERED: list[Prerendered] = []
+
+
+def _from_extracted(template: Any) -> Any:
+    """Give Copier's ``template`` the extracted copy of its release, if one of the renders came from it.
+
+    Copier would clone the history to read the template and ask git for the commit
+    and dunamai for the version; the copy holds the same tree (the tag's), and
+    :func:`history.release_facts` gives what git and dunamai would say, or None
+    when it could differ (then Copier clones, as before).
+    """
+    source = history.TemplateSource(str(template.url), str(template.ref))
+    copy = next((r.template for r in _PRERENDERED if r.source == source and r.template is not None), None)
+    facts = history.release_facts(source) if copy is not None else None
+    if copy is None or facts is None:
+        return template
+    from packaging.version import Version  # Copier's own dependency
+
+    template.__dict__.update(
+        local_abspath=copy.resolve(),
+        commit=facts.commit,
+        commit_hash=facts.commit_hash,
+        version=Version(facts.version),
+        git_index_modes={},  # none: the copy's files have the modes git checked out (as for `new`)
+    )
+    return template
 
 
 @contextmanager

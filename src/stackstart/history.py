@@ -37,6 +37,7 @@ from stackstart.errors import StackstartError, ToolError, UsageError
 
 __all__ = [
     "STABLE_BUNDLE",
+    "ReleaseFacts",
     "TemplateSource",
     "build_bundle",
     "cache_dir",
@@ -44,6 +45,7 @@ __all__ = [
     "extracted",
     "latest_tag",
     "private_source",
+    "release_facts",
     "release_tag",
     "tag_version",
 ]
@@ -111,6 +113,43 @@ def _ls_tags(source: Path) -> dict[str, str]:
     listing = gitrun.git("ls-remote", "--tags", str(source))
     pairs = (line.split("\trefs/tags/", 1) for line in listing.splitlines() if "\trefs/tags/" in line)
     return {tag: sha for sha, tag in pairs if not tag.endswith("^{}")}
+
+
+_RELEASE = re.compile(r"v\d+(?:\.\d+)*")
+
+
+@dataclass(frozen=True)
+class ReleaseFacts:
+    """What Copier's clone of a release tag tells about it, read from the tag listing instead.
+
+    ``commit``: `git describe --tags --always` there (the tag itself: it is the only tag on its
+    commit); ``commit_hash``: that commit; ``version``: PEP 440, as dunamai reads the tag (``v1.2`` → ``1.2``).
+    """
+
+    commit: str
+    commit_hash: str
+    version: str
+
+
+def release_facts(source: TemplateSource) -> ReleaseFacts | None:
+    """The facts of ``source.ref`` when it is a plain release tag (``v1``, ``v0.1.0``) and the only tag on its
+    commit, so that they cannot differ from what Copier reads in its clone; otherwise None."""
+    if not _RELEASE.fullmatch(source.ref) or not source.local_path.exists():
+        return None
+    listing = gitrun.git("ls-remote", "--tags", str(source.local_path))
+    commits: dict[str, str] = {}  # tag → the commit it names (annotated tags peeled)
+    for line in listing.splitlines():
+        oid, _, ref = line.partition("\trefs/tags/")
+        if not ref:
+            continue
+        if ref.endswith("^{}"):
+            commits[ref[:-3]] = oid
+        else:
+            commits.setdefault(ref, oid)
+    commit = commits.get(source.ref)
+    if commit is None or [tag for tag, named in commits.items() if named == commit] != [source.ref]:
+        return None
+    return ReleaseFacts(source.ref, commit, source.ref[1:])
 
 
 def latest_tag(source: Path) -> str | None:

@@ -396,8 +396,9 @@ def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: 
     """Render ``source``: from its extracted copy (no clone, no git) when its ref is a release tag."""
     data = {k: v for k, v in answers.items() if not k.startswith("_")}
     extracted = copier_adapter.render_source(source, data, target)
-    # not from an extracted copy: Copier renders it itself (exclude None: never reused)
-    return copier_adapter.Prerendered(source, data, target, None if extracted is None else _excludes(extracted))
+    if extracted is None:  # Copier renders it itself (exclude None: never reused)
+        return copier_adapter.Prerendered(source, data, target, None)
+    return copier_adapter.Prerendered(source, data, target, _excludes(extracted), template=extracted)
 
 
 def _excludes(template: Path) -> frozenset[str]:

@@ -246,6 +246,43 @@ def test_update_hands_its_own_renders_to_copier_update(
         return real(renders)
 
     monkeypatch.setattr(copier_adapter, "prerendered", spy)
+    import copier._template
+
+    def no_clone(*args: object, **kwargs: object) -> str:
+        raise AssertionError(f"cloned the template: {args}")
+
+    monkeypatch.setattr(copier._template, "clone", no_clone)  # both templates come from the extracted copies
     result = update.update(project, source=v2)
     assert result.added == [V2_FILE]
     assert [(r.source.ref, len(r.used)) for r in handed] == [("v1", 1), ("v2", 1)]
+    assert answers_of(project)["_commit"] == "v2"
+
+
+def copier_facts(source: history.TemplateSource) -> tuple[str | None, str | None, str]:
+    """What Copier reads in its clone of ``source``: `git describe`, the commit, dunamai's version."""
+    import copier._template
+
+    template = copier._template.Template(url=source.path, ref=source.ref)
+    try:
+        return template.commit, template.commit_hash, str(template.version)
+    finally:
+        template._cleanup()
+
+
+def test_release_facts_are_what_copier_reads_in_its_clone(template_repo: TemplateRepo) -> None:
+    v1 = template_repo.release("v1")
+    git(template_repo.path, "tag", "-a", "v2", "-m", "annotated")  # on the commit v1 is on: not a plain release
+    template_repo.release("v3")
+    git(template_repo.path, "commit", "-q", "--allow-empty", "-m", "v4")
+    git(template_repo.path, "tag", "-a", "v4", "-m", "an annotated release")
+    bundle = history.default_source()
+    for source in (
+        history.TemplateSource(str(template_repo.path), "v3"),
+        history.TemplateSource(str(template_repo.path), "v4"),
+        bundle,
+    ):
+        facts = history.release_facts(source)
+        assert facts is not None, source
+        assert (facts.commit, facts.commit_hash, facts.version) == copier_facts(source), source
+    assert history.release_facts(v1) is None  # two tags on its commit: git describe could name either
+    assert history.release_facts(history.TemplateSource(str(template_repo.path), "main")) is None
