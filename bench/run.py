@@ -259,7 +259,24 @@ def summary(cases: list[Case]) -> list[dict[str, object]]:
     return rows
 
 
-def conditions(runs: int, load_before: tuple[float, ...]) -> dict[str, object]:
+def cpu_speed() -> float:
+    """Seconds a fixed pure-Python loop takes (median of 3): the speed the machine gave this run.
+
+    A virtual machine shares its host: the same commit measured hours apart can differ by
+    half when the host is busy, whatever the load average inside says. Compare runs whose
+    figures here are alike; the ratios to peers hold either way.
+    """
+    samples = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for number in range(3_000_000):
+            total += number
+        samples.append(time.perf_counter() - started)
+    return round(statistics.median(samples), 3)
+
+
+def conditions(runs: int, load_before: tuple[float, ...], speed_before: float) -> dict[str, object]:
     from importlib.metadata import version
 
     git_version = subprocess.run(["git", "--version"], capture_output=True, text=True, check=False)
@@ -269,6 +286,7 @@ def conditions(runs: int, load_before: tuple[float, ...]) -> dict[str, object]:
         "cpus": os.cpu_count(),
         "load_before": load_before,
         "load_after": tuple(round(x, 2) for x in os.getloadavg()),
+        "cpu_loop_s": (speed_before, cpu_speed()),
         "python": platform.python_version(),
         "copier": f"copier {version('copier')}",
         "git": git_version.stdout.strip(),
@@ -281,6 +299,7 @@ def conditions(runs: int, load_before: tuple[float, ...]) -> dict[str, object]:
 def table(rows: list[dict[str, object]], info: dict[str, object]) -> str:
     lines = [
         f"{info['runs']} runs each, {info['cpus']} CPUs, load {info['load_before']} -> {info['load_after']}, "
+        f"CPU loop {info['cpu_loop_s'][0]:.3f}s -> {info['cpu_loop_s'][1]:.3f}s, "
         f"Python {info['python']}, {info['copier']}, {info['git']}, commit {info['commit']}",
         f"{'measurement':<36} {'median':>8} {'min':>8} {'max':>8}  ratio to peer",
     ]
@@ -301,6 +320,7 @@ def main() -> None:
     if args.runs < 1:
         parser.error("--runs must be at least 1")
     load_before = tuple(round(x, 2) for x in os.getloadavg())
+    speed_before = cpu_speed()
     rows: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory(prefix="stackstart-bench-") as folder:
         scratch = Path(folder)
@@ -312,7 +332,7 @@ def main() -> None:
                 for case in cases:
                     case.sample(base)
             rows += summary(cases)
-    info = conditions(args.runs, load_before)
+    info = conditions(args.runs, load_before, speed_before)
     print(table(rows, info))
     if args.json:
         args.json.write_text(json.dumps({"conditions": info, "results": rows}, indent=2) + "\n", encoding="utf-8")
