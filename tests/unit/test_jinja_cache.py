@@ -23,8 +23,9 @@ def stores() -> list[Path]:
 
 
 @pytest.fixture
-def new_process(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """This process as a fresh run sees it (nothing compiled in memory); returns the sources Jinja compiles."""
+def new_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
+    """A first run: nothing compiled in memory nor in its own user cache; returns the sources Jinja compiles."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(jinja_cache, "_MEMORY", {})
     monkeypatch.setattr(jinja_cache, "_DISK", {})
     monkeypatch.setattr(jinja_cache, "_STATE", {"loaded": False, "dirty": False})
