@@ -35,9 +35,19 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def _template_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One stackstart cache per test worker: the template bundle is keyed by content, so sharing it is safe."""
-    return tmp_path_factory.mktemp("stackstart-cache")
+def _template_cache(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """One stackstart cache for the whole test session, every xdist worker included.
+
+    What it holds is keyed by content (the cache bundle by the template's digest, the
+    extracted trees by tag object id, compiled Jinja by source) and built under its
+    lock, renamed into place whole; so the first worker that needs the bundle builds
+    it, the other waits for it, and no test sees another's changes.
+    """
+    base = tmp_path_factory.getbasetemp()
+    session = base.parent if worker_id != "master" else base  # xdist: the workers' folders share a parent
+    cache = session / "stackstart-cache"
+    cache.mkdir(exist_ok=True)
+    return cache
 
 
 @pytest.fixture(autouse=True)
