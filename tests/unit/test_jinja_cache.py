@@ -26,9 +26,7 @@ def stores() -> list[Path]:
 def new_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
     """A first run: nothing compiled in memory nor in its own user cache; returns the sources Jinja compiles."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(jinja_cache, "_MEMORY", {})
-    monkeypatch.setattr(jinja_cache, "_DISK", {})
-    monkeypatch.setattr(jinja_cache, "_STATE", {"loaded": False, "dirty": False})
+    fresh_memory(monkeypatch)
     compiled: list[str] = []
     real = jinja2.Environment.compile
 
@@ -42,6 +40,7 @@ def new_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> list[str]:
 
 
 def fresh_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a new process has compiled: nothing, and the store not read yet."""
     monkeypatch.setattr(jinja_cache, "_MEMORY", {})
     monkeypatch.setattr(jinja_cache, "_DISK", {})
     monkeypatch.setattr(jinja_cache, "_STATE", {"loaded": False, "dirty": False})
