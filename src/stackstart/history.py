@@ -96,23 +96,29 @@ def tag_version(tag: str) -> tuple[int, ...]:
 
 
 def _tags(source: Path) -> dict[str, str]:
-    """Tag → object id of a git repository or bundle (a bundle's, read once per process while it is unchanged)."""
+    """Tag → object id of a git repository or bundle (annotated tags: the tag object's id)."""
+    return {tag: oid for tag, oid in _listing(source).items() if not tag.endswith("^{}")}
+
+
+def _listing(source: Path) -> dict[str, str]:
+    """`git ls-remote --tags` of a repository or bundle: ``tag`` → its object id, and for an annotated
+    tag ``tag^{}`` → the commit it names. A bundle's is read once per process while it is unchanged."""
     if source.is_file():
         info = source.stat()
         key = (str(source.resolve()), info.st_ino, info.st_size, info.st_mtime_ns)
         if key not in _BUNDLE_TAGS:
-            _BUNDLE_TAGS[key] = _ls_tags(source)
+            _BUNDLE_TAGS[key] = _ls_remote_tags(source)
         return dict(_BUNDLE_TAGS[key])
-    return _ls_tags(source)
+    return _ls_remote_tags(source)
 
 
 _BUNDLE_TAGS: dict[tuple[str, int, int, int], dict[str, str]] = {}
 
 
-def _ls_tags(source: Path) -> dict[str, str]:
+def _ls_remote_tags(source: Path) -> dict[str, str]:
     listing = gitrun.git("ls-remote", "--tags", str(source))
     pairs = (line.split("\trefs/tags/", 1) for line in listing.splitlines() if "\trefs/tags/" in line)
-    return {tag: sha for sha, tag in pairs if not tag.endswith("^{}")}
+    return {tag: oid for oid, tag in pairs}
 
 
 _RELEASE = re.compile(r"v\d+(?:\.\d+)*")
@@ -136,16 +142,9 @@ def release_facts(source: TemplateSource) -> ReleaseFacts | None:
     commit, so that they cannot differ from what Copier reads in its clone; otherwise None."""
     if not _RELEASE.fullmatch(source.ref) or not source.local_path.exists():
         return None
-    listing = gitrun.git("ls-remote", "--tags", str(source.local_path))
-    commits: dict[str, str] = {}  # tag → the commit it names (annotated tags peeled)
-    for line in listing.splitlines():
-        oid, _, ref = line.partition("\trefs/tags/")
-        if not ref:
-            continue
-        if ref.endswith("^{}"):
-            commits[ref[:-3]] = oid
-        else:
-            commits.setdefault(ref, oid)
+    listing = _listing(source.local_path)
+    # tag → the commit it names (an annotated tag's peeled entry wins over the tag object's id)
+    commits = {tag: listing.get(tag + "^{}", oid) for tag, oid in listing.items() if not tag.endswith("^{}")}
     commit = commits.get(source.ref)
     if commit is None or [tag for tag, named in commits.items() if named == commit] != [source.ref]:
         return None
