@@ -35,7 +35,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def _template_cache(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def _template_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One stackstart cache for the whole test session, every xdist worker included.
 
     What it holds is keyed by content (the cache bundle by the template's digest, the
@@ -44,7 +44,7 @@ def _template_cache(tmp_path_factory: pytest.TempPathFactory, worker_id: str) ->
     it, the other waits for it, and no test sees another's changes.
     """
     base = tmp_path_factory.getbasetemp()
-    session = base.parent if worker_id != "master" else base  # xdist: the workers' folders share a parent
+    session = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base  # xdist: workers' folders share a parent
     cache = session / "stackstart-cache"
     cache.mkdir(exist_ok=True)
     return cache
