@@ -32,6 +32,7 @@ __all__ = ["memoize_compile", "save"]
 
 _MEMORY: dict[object, Any] = {}  # key → compiled code (or raw source), for this process
 _DISK: dict[str, CodeType] = {}  # digest → code, as read from the store plus what this process compiled
+_USED: set[str] = set()  # digests this process took from the store or compiled
 _STATE = {"loaded": False, "dirty": False}
 _MAX_ENTRIES = 20_000  # a store over this holds only what the last run used (one release is ~2,000)
 
@@ -76,7 +77,7 @@ def save() -> None:
     store = _store()
     merged = {**_read(store), **_DISK}
     if len(merged) > _MAX_ENTRIES:
-        merged = dict(_DISK)
+        merged = {digest: _DISK[digest] for digest in _USED if digest in _DISK}  # not a source that failed
     try:
         store.parent.mkdir(parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=".tmp-jinja-", dir=store.parent)
@@ -144,6 +145,7 @@ def memoize_compile(env: Any) -> None:
             _load()
             parts = [prefix, source.encode(), repr((name, defer_init)).encode()]
             digest = hashlib.sha256(b"\0".join(parts)).hexdigest()
+            _USED.add(digest)
             if digest in _DISK:
                 _MEMORY[key] = _DISK[digest]
                 return _MEMORY[key]

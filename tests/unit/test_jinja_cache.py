@@ -43,6 +43,7 @@ def fresh_memory(monkeypatch: pytest.MonkeyPatch) -> None:
     """What a new process has compiled: nothing, and the store not read yet."""
     monkeypatch.setattr(jinja_cache, "_MEMORY", {})
     monkeypatch.setattr(jinja_cache, "_DISK", {})
+    monkeypatch.setattr(jinja_cache, "_USED", set())
     monkeypatch.setattr(jinja_cache, "_STATE", {"loaded": False, "dirty": False})
 
 
@@ -89,3 +90,18 @@ def test_runs_merge_what_they_compiled(tmp_path: Path, new_process: list[str], m
     copier_adapter.render("shop", catalog.get("express"), FULL, tmp_path / "express" / "shop")
     both = set(marshal.loads(store.read_bytes()))  # noqa: S302
     assert django_entries < both
+
+
+def test_a_store_over_its_bound_keeps_only_what_the_last_run_used(
+    tmp_path: Path, new_process: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render("shop", tmp_path / "django")
+    [store] = stores()
+    django_entries = set(marshal.loads(store.read_bytes()))  # noqa: S302
+    monkeypatch.setattr(jinja_cache, "_MAX_ENTRIES", len(django_entries))  # full: the next new entry overflows it
+    fresh_memory(monkeypatch)
+    copier_adapter.render("shop", catalog.get("express"), FULL, tmp_path / "express" / "shop")
+    kept = set(marshal.loads(store.read_bytes()))  # noqa: S302
+    assert kept == jinja_cache._USED
+    assert not django_entries <= kept, "the entries only the earlier Django run used are dropped"
+    assert len(kept) <= len(django_entries) * 2
