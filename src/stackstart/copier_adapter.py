@@ -230,7 +230,8 @@ def _import_copier() -> None:
 class Prerendered:
     """A finished render of ``source`` with ``data``; ``exclude``: its template's patterns (None: not to be reused).
 
-    ``template``: the extracted copy of the release it was rendered from (None: Copier's clone).
+    ``template``: the extracted copy of the release it was rendered from (None: Copier's clone);
+    ``facts``: that release's :func:`history.release_facts` (None: Copier must read them in a clone).
     """
 
     source: history.TemplateSource
@@ -239,6 +240,7 @@ class Prerendered:
     exclude: frozenset[str] | None
     used: list[Path] = field(default_factory=list)  # where Copier took it instead of rendering
     template: Path | None = None
+    facts: history.ReleaseFacts | None = None
 
     def serves(self, worker: Any) -> bool:
         """Whether Copier's ``worker`` would render exactly this, into an empty folder."""
@@ -260,19 +262,19 @@ def _from_extracted(template: Any) -> Any:
     """Give Copier's ``template`` the extracted copy of its release, if one of the renders came from it.
 
     Copier would clone the history to read the template and ask git for the commit
-    and dunamai for the version; the copy holds the same tree (the tag's), and
-    :func:`history.release_facts` gives what git and dunamai would say, or None
-    when it could differ (then Copier clones, as before).
+    and dunamai for the version; the copy holds the same tree (the tag's), and the
+    render's :func:`history.release_facts` say what git and dunamai would (a render
+    without them: Copier clones, as before).
     """
     source = history.TemplateSource(str(template.url), str(template.ref))
-    copy = next((r.template for r in _PRERENDERED if r.source == source and r.template is not None), None)
-    facts = history.release_facts(source) if copy is not None else None
-    if copy is None or facts is None:
+    render = next((r for r in _PRERENDERED if r.source == source and r.template and r.facts), None)
+    if render is None or render.template is None or render.facts is None:
         return template
     from packaging.version import Version  # Copier's own dependency
 
+    facts = render.facts
     template.__dict__.update(
-        local_abspath=copy.resolve(),
+        local_abspath=render.template.resolve(),
         commit=facts.commit,
         commit_hash=facts.commit_hash,
         version=Version(facts.version),

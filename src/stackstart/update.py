@@ -398,7 +398,8 @@ def _render(source: history.TemplateSource, answers: Mapping[str, Any], target: 
     extracted = copier_adapter.render_source(source, data, target)
     if extracted is None:  # Copier renders it itself (exclude None: never reused)
         return copier_adapter.Prerendered(source, data, target, None)
-    return copier_adapter.Prerendered(source, data, target, _excludes(extracted), template=extracted)
+    facts = history.release_facts(source)
+    return copier_adapter.Prerendered(source, data, target, _excludes(extracted), template=extracted, facts=facts)
 
 
 def _excludes(template: Path) -> frozenset[str]:
