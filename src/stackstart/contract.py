@@ -53,6 +53,8 @@ PRODUCTION_TOKEN_TTL = 8
 PRODUCTION_ENV: Mapping[str, str] = {"BEHIND_PROXY": "true", "AUTH_TOKEN_TTL": str(PRODUCTION_TOKEN_TTL)}
 
 MAX_BODY = 1_048_576
+# how long the log checks wait for the server to write a request's access-log line
+LOG_WAIT_SECONDS = 10.0
 _STRICT_REFERRER = {"no-referrer", "same-origin", "strict-origin", "strict-origin-when-cross-origin"}
 _TRACE = re.compile(
     r"Traceback \(most recent call last\)|\n\s+at [\w$.<>]+\([\w$]+\.java:\d+\)|\n\s+at .*\(?/.*\.[cm]?js:\d+:\d+\)?"
@@ -1150,7 +1152,7 @@ def _log_checks(run: _Run, read_log: Callable[[], str]) -> None:
         rf"GET\b.*/api/{marker}(?![?\w-]).*\b404\b.*\d(?:\.\d+)?\s?ms\b|"
         rf"GET\b.*/api/{marker}(?![?\w-]).*\d(?:\.\d+)?\s?ms\b.*\b404\b"
     )
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + LOG_WAIT_SECONDS
     log = read_log()
     while not pattern.search(log) and time.monotonic() < deadline:
         time.sleep(0.25)

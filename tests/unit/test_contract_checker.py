@@ -12,6 +12,13 @@ from stackstart import contract
 from tests.unit.contract_server import State, admin_user, main_config, production_config, serve
 
 
+@pytest.fixture(autouse=True)
+def _short_log_wait(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the stand-in server writes each access-log line as it answers; a broken one never
+    # writes the line the check waits for, and 10 s of waiting would only slow these tests
+    monkeypatch.setattr(contract, "LOG_WAIT_SECONDS", 1.0)
+
+
 def _main(*broken: str) -> tuple[list[contract.Check], State]:
     with serve(main_config(*broken)) as (url, state):
         checks = contract.run_contract(
