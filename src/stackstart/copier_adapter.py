@@ -124,6 +124,23 @@ def copier_worker() -> Any:
                 _from_extracted(subproject.template)
             return subproject
 
+        @property
+        def answers_relpath(self) -> Path:
+            # Copier renders the answers file's name with the whole render context, for each of
+            # the template's paths; a name without Jinja markup renders to itself
+            path = str(self.answers_file or self.template.answers_relpath)
+            env = self.jinja_env
+            marks = (
+                env.block_start_string,
+                env.variable_start_string,
+                env.comment_start_string,
+                env.line_statement_prefix,
+                env.line_comment_prefix,
+            )
+            if any(mark and mark in path for mark in marks):
+                return super().answers_relpath
+            return Path(path)
+
         def _sync_git_index_executable_bit(self, dst_relpath: Path, src_mode: int) -> None:
             root = Path(self.subproject.local_abspath)
             if root not in _FILE_MODE_IGNORED:

@@ -286,3 +286,24 @@ def test_release_facts_are_what_copier_reads_in_its_clone(template_repo: Templat
         assert (facts.commit, facts.commit_hash, facts.version) == copier_facts(source), source
     assert history.release_facts(v1) is None  # two tags on its commit: git describe could name either
     assert history.release_facts(history.TemplateSource(str(template_repo.path), "main")) is None
+
+
+@pytest.mark.parametrize("answers_file", [".copier-answers.yml", ".answers-{{ project_name }}.yml"])
+def test_the_answers_file_gets_the_name_copier_gives_it(tmp_path: Path, answers_file: str) -> None:
+    # stackstart's Worker skips Copier's render of a name without Jinja markup; one with markup is rendered
+    template = tmp_path / "template"
+    template.mkdir()
+    (template / "copier.yml").write_text(f'_answers_file: "{answers_file}"\nproject_name:\n  type: str\n')
+    (template / "{{ _copier_conf.answers_file }}.jinja").write_text("{{ _copier_answers | to_nice_yaml }}")
+    (template / "{{ project_name }}.txt.jinja").write_text("answers in {{ _copier_conf.answers_file }}\n")
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    copier_adapter.copier_render(str(template), None, {"project_name": "shop"}, ours)
+    subprocess.run(
+        [sys.executable, "-m", "copier", "copy", "--defaults", "--data=project_name=shop", str(template), str(theirs)],
+        check=True,
+        capture_output=True,
+    )
+    name = answers_file.replace("{{ project_name }}", "shop")
+    assert (ours / name).is_file()
+    assert (ours / "shop.txt").read_text() == f"answers in {name}\n"
+    assert tree(ours) == tree(theirs)
